@@ -1,0 +1,3 @@
+"""cellrules: a design-rule engine for batteries."""
+
+__version__ = "0.1.0"
