@@ -1,0 +1,91 @@
+"""One error hierarchy for everything a user can get wrong.
+
+Every error carries where it happened (file, line, column), what is wrong and,
+where one exists, a hint (a "did you mean", the unit to add). The CLI turns an
+error into `file:line:col: error message` plus the hint and exit code 2; no
+traceback reaches the user.
+"""
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+import attrs
+
+
+@attrs.frozen
+class Location:
+    """A place in a file; line and column are 1-based, 0 means unknown."""
+
+    path: str
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        if self.line and self.column:
+            return f"{self.path}:{self.line}:{self.column}"
+        if self.line:
+            return f"{self.path}:{self.line}"
+        return self.path
+
+
+class CellrulesError(Exception):
+    """Base of every error cellrules reports to a user."""
+
+    def __init__(self, message: str, location: Location | None = None, hint: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.location = location
+        self.hint = hint
+
+    def __str__(self) -> str:
+        where = f"{self.location}: " if self.location else ""
+        hint = f"\n  hint: {self.hint}" if self.hint else ""
+        return f"{where}{self.message}{hint}"
+
+
+class RuleError(CellrulesError):
+    """A rule file is malformed or fails a static check."""
+
+
+class SpecError(CellrulesError):
+    """A cell spec is malformed, names an unknown material or has a wrong value."""
+
+
+class KnowledgeError(CellrulesError):
+    """A knowledge-base file is malformed."""
+
+
+class ConfigError(CellrulesError):
+    """A configuration file is malformed."""
+
+
+class UsageError(CellrulesError):
+    """The command line was misused (missing path, unknown rule id, ...)."""
+
+
+def did_you_mean(word: str, candidates: Iterable[str], *, describe=None) -> str:
+    """A hint naming the closest candidates, or '' when nothing is close.
+
+    `describe` maps a candidate to the text shown for it, so an alias can be
+    shown with the entry it belongs to ("LLZO (Li7La3Zr2O12)").
+    """
+    pool = sorted(set(candidates))
+    lowered = {c.casefold(): c for c in pool}
+    close = difflib.get_close_matches(word.casefold(), list(lowered), n=3, cutoff=0.6)
+    if not close:
+        return ""
+    shown = [describe(lowered[c]) if describe else lowered[c] for c in close]
+    return "did you mean " + " or ".join(shown) + "?"
+
+
+class ManyErrors(CellrulesError):
+    """Several problems found in one pass; `problems` holds each, in file order."""
+
+    def __init__(self, problems: list[CellrulesError]):
+        first = problems[0]
+        super().__init__(first.message, first.location, first.hint)
+        self.problems = problems
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.problems)

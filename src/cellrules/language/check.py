@@ -1,0 +1,410 @@
+"""Static checks of parsed rule files, before anything runs.
+
+Each problem is a RuleError at file:line:col with a hint: unknown field or
+function (did you mean), incompatible dimensions (S/cm vs GPa), an undefined
+derived value, a cycle among derived values or rules (the cycle printed), an
+unknown failure-mode id, a duplicate rule id, a word outside a field's
+vocabulary. The checker collects every problem it can find rather than
+stopping at the first, so a rule author fixes a file in one pass.
+"""
+from __future__ import annotations
+
+import re
+
+import attrs
+
+from cellrules import units
+from cellrules.errors import Location, ManyErrors, RuleError, did_you_mean
+from cellrules.language import ast
+from cellrules.language import types as T
+from cellrules.spec import fields as F
+
+SEVERITIES = ("error", "warning", "info")
+FUNCTIONS = ("known", "abs", "min", "max", "exp", "log10", "sqrt", "len", "arrhenius", "vft", "first_known", "when")
+_PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_.]*)\}")
+
+
+@attrs.frozen
+class CheckedRules:
+    """Rule files that passed every static check, ready to compile."""
+
+    derives: tuple[ast.Derive, ...]
+    rules: tuple[ast.Rule, ...]
+    derive_types: dict
+    order: tuple[str, ...]          # node keys ("derive:NAME", "rule:ID") in evaluation order
+    graph_edges: tuple[tuple[str, str], ...]
+
+
+class Checker:
+    def __init__(self, reference_scale, failure_modes):
+        self._scale = reference_scale
+        self._failure_modes = frozenset(failure_modes)
+        self.problems: list[RuleError] = []
+        self._derive_types: dict[str, T.Type] = {}
+        self._derives: dict[str, ast.Derive] = {}
+
+    def problem(self, message: str, location: Location, hint: str = "") -> None:
+        self.problems.append(RuleError(message, location, hint))
+
+    # -- expressions -------------------------------------------------------
+    def type_of(self, node: ast.Node, scope: dict[str, T.Type]) -> T.Type | None:
+        """The static type of `node`, or None after reporting a problem."""
+        method = getattr(self, "_type_" + type(node).__name__)
+        return method(node, scope)
+
+    def _type_Quantity(self, node, scope):
+        return T.quantity(node.dimension)
+
+    def _type_PotentialLiteral(self, node, scope):
+        from cellrules.potential import PotentialError
+        try:
+            self._scale.resolve(node.reference)
+        except PotentialError as error:
+            self.problem(f"unknown reference electrode {node.reference!r}", node.location,
+                         error.hint or "write e.g. Li/Li+, Zn/Zn2+ or SHE")
+            return None
+        return T.quantity(units.POTENTIAL)
+
+    def _type_String(self, node, scope):
+        return T.STRING
+
+    def _type_Boolean(self, node, scope):
+        return T.BOOL
+
+    def _type_SetLiteral(self, node, scope):
+        for item in node.items:
+            if not isinstance(item, ast.String):
+                self.problem("a set literal holds only quoted strings", item.location)
+        return T.Type("set")
+
+    def _type_Name(self, node, scope):
+        head, *rest = node.parts
+        if head in scope:
+            variable = scope[head]
+            if not rest:
+                return variable
+            if variable.kind != "record" or len(rest) != 1:
+                self.problem(f"{node.dotted}: {head} has no field {'.'.join(rest)}", node.location)
+                return None
+            record_fields = {f.key: f for f in F.RECORD_FIELDS[variable.record]}
+            if rest[0] not in record_fields:
+                self.problem(f"unknown field {rest[0]!r} of {variable.record} records", node.location,
+                             did_you_mean(rest[0], record_fields))
+                return None
+            return T.of_field(record_fields[rest[0]])
+        if not rest:
+            if head in self._derive_types:
+                return self._derive_types[head]
+            if head in self._derives:
+                return None  # defined but not yet typed: reported as a cycle or its own error
+            self.problem(f"undefined name {head!r}", node.location,
+                         did_you_mean(head, list(self._derives) + list(F.SLOT)) or
+                         "define it with `let NAME = ...` or use a field like anode.potential")
+            return None
+        field = F.BY_PATH.get(node.dotted)
+        if field is None:
+            if any(p.startswith(node.dotted + ".") for p in F.SLOT):
+                parts = sorted(p for p in F.SLOT if p.startswith(node.dotted + "."))
+                self.problem(f"{node.dotted} is a range", node.location, "use " + " or ".join(parts))
+            else:
+                self.problem(f"unknown field {node.dotted!r}", node.location,
+                             did_you_mean(node.dotted, F.SLOT) or
+                             f"the fields of [{head}] are listed by `cellrules rules fields`")
+            return None
+        return T.of_field(field)
+
+    def _type_Call(self, node, scope):
+        args = [self.type_of(a, scope) for a in node.args]
+        name = node.function
+        if name not in FUNCTIONS:
+            self.problem(f"unknown function {name!r}", node.location,
+                         did_you_mean(name, FUNCTIONS) or "functions: " + ", ".join(FUNCTIONS))
+            return None
+        if None in args:
+            return None
+        arity = {"known": 1, "abs": 1, "exp": 1, "log10": 1, "sqrt": 1, "len": 1, "arrhenius": 4, "vft": 5,
+                 "when": 2}
+        if name in arity and len(args) != arity[name]:
+            self.problem(f"{name}() takes {arity[name]} argument(s), got {len(args)}", node.location)
+            return None
+        if name == "known":
+            return T.BOOL
+        if name == "len":
+            if args[0].kind not in (F.STRINGS, F.RECORDS):
+                self.problem(f"len() needs a list, got {args[0].describe()}", node.location)
+                return None
+            return T.NUMBER
+        if name == "when":
+            if args[0] != T.BOOL:
+                self.problem(f"the first argument of when() is a condition, got {args[0].describe()}", node.location)
+                return None
+            return args[1]
+        if name == "first_known":
+            if not args or any(a != args[0] for a in args):
+                self.problem("first_known() needs arguments of one type", node.location,
+                             "got " + ", ".join(a.describe() for a in args))
+                return None
+            return args[0]
+        if name in ("min", "max"):
+            if not args or not all(a.numeric and a.dimension == args[0].dimension for a in args):
+                self.problem(f"{name}() needs numbers of one dimension", node.location)
+                return None
+            return args[0]
+        if name == "abs":
+            return self._numeric(args[0], node, "abs()")
+        if name in ("exp", "log10", "sqrt"):
+            if args[0] != T.NUMBER:
+                self.problem(f"{name}() needs a plain number, got {args[0].describe()}", node.location,
+                             "divide by a quantity of the same dimension first")
+                return None
+            return T.NUMBER
+        # arrhenius(sigma_ref, t_ref, activation_energy, t) / vft(sigma_ref, t_ref, pseudo_energy_K, t0, t)
+        expected = ([None, units.TEMPERATURE, units.ENERGY, units.TEMPERATURE] if name == "arrhenius"
+                    else [None, units.TEMPERATURE, units.TEMPERATURE, units.TEMPERATURE, units.TEMPERATURE])
+        for position, (arg, dimension) in enumerate(zip(args, expected)):
+            if dimension is not None and arg.dimension != dimension:
+                self.problem(f"argument {position + 1} of {name}() must be {dimension.name}, got {arg.describe()}",
+                             node.args[position].location)
+                return None
+        return self._numeric(args[0], node, f"{name}()")
+
+    def _numeric(self, t, node, what):
+        if not t.numeric:
+            self.problem(f"{what} needs a number, got {t.describe()}", node.location)
+            return None
+        return t
+
+    def _type_Quantifier(self, node, scope):
+        collection = self.type_of(node.collection, scope)
+        if collection is None:
+            return None
+        if collection.kind == F.RECORDS:
+            element = T.Type("record", record=collection.record)
+        elif collection.kind == F.STRINGS:
+            element = T.Type(F.STRING, vocabulary=collection.vocabulary)
+        else:
+            self.problem(f"{node.kind}() ranges over a list, got {collection.describe()}", node.collection.location)
+            return None
+        body = self.type_of(node.body, {**scope, node.variable: element})
+        if body is not None and body != T.BOOL:
+            self.problem(f"the condition of {node.kind}() must be true/false, got {body.describe()}", node.body.location)
+        return T.NUMBER if node.kind == "count" else T.BOOL
+
+    def _type_Arithmetic(self, node, scope):
+        left, right = self.type_of(node.left, scope), self.type_of(node.right, scope)
+        if left is None or right is None:
+            return None
+        for side in (left, right):
+            if not side.numeric:
+                self.problem(f"'{node.operator}' needs numbers, got {side.describe()}", node.location)
+                return None
+        try:
+            if node.operator in "+-":
+                dimension = units.add_dims(left.dimension, right.dimension) if node.operator == "+" \
+                    else units.sub_dims(left.dimension, right.dimension)
+            elif node.operator == "*":
+                dimension = units.mul_dims(left.dimension, right.dimension)
+            else:
+                dimension = units.div_dims(left.dimension, right.dimension)
+        except units.DimensionError as error:
+            self.problem(f"incompatible dimensions: {error}", node.location)
+            return None
+        return T.quantity(dimension)
+
+    def _type_Negate(self, node, scope):
+        operand = self.type_of(node.operand, scope)
+        return None if operand is None else self._numeric(operand, node, "'-'")
+
+    def _type_Compare(self, node, scope):
+        left, right = self.type_of(node.left, scope), self.type_of(node.right, scope)
+        if left is None or right is None:
+            return None
+        if left.numeric and right.numeric:
+            if not units.comparable(left.dimension, right.dimension):
+                self.problem(f"cannot compare {left.describe()} with {right.describe()}", node.location,
+                             _comparison_hint(left, right))
+            return T.BOOL
+        if left.kind == right.kind and left.kind in (F.STRING, F.BOOL):
+            if node.operator not in ("==", "!="):
+                self.problem(f"'{node.operator}' does not order {left.describe()}s", node.location, "use == or !=")
+            self._check_word(node.left, left, node.right)
+            self._check_word(node.right, right, node.left)
+            return T.BOOL
+        self.problem(f"cannot compare {left.describe()} with {right.describe()}", node.location)
+        return T.BOOL
+
+    def _check_word(self, typed_side, typed, literal) -> None:
+        """A string literal compared with a vocabulary field must be one of its words."""
+        if typed.vocabulary and isinstance(literal, ast.String) and literal.value not in typed.vocabulary:
+            self.problem(f"{literal.value!r} is not a value this field takes", literal.location,
+                         did_you_mean(literal.value, typed.vocabulary) or "values: " + ", ".join(typed.vocabulary))
+
+    def _type_Member(self, node, scope):
+        item, collection = self.type_of(node.item, scope), self.type_of(node.collection, scope)
+        if item is None or collection is None:
+            return None
+        if item.kind != F.STRING or collection.kind not in (F.STRINGS, "set"):
+            self.problem(f"'in' tests a string against a list or set, got {item.describe()} in {collection.describe()}",
+                         node.location)
+            return T.BOOL
+        vocabulary = item.vocabulary or collection.vocabulary
+        if vocabulary:
+            words = node.collection.items if isinstance(node.collection, ast.SetLiteral) else \
+                ([node.item] if isinstance(node.item, ast.String) else [])
+            for word in words:
+                if isinstance(word, ast.String) and word.value not in vocabulary:
+                    self.problem(f"{word.value!r} is not a value this field takes", word.location,
+                                 did_you_mean(word.value, vocabulary) or "values: " + ", ".join(vocabulary))
+        return T.BOOL
+
+    def _type_BoolOp(self, node, scope):
+        for side in (node.left, node.right):
+            self._boolean(side, scope, f"'{node.operator}'")
+        return T.BOOL
+
+    def _type_Not(self, node, scope):
+        self._boolean(node.operand, scope, "'not'")
+        return T.BOOL
+
+    def _boolean(self, node, scope, what) -> None:
+        t = self.type_of(node, scope)
+        if t is not None and t != T.BOOL:
+            self.problem(f"{what} needs a true/false condition, got {t.describe()}", node.location)
+
+    # -- declarations ------------------------------------------------------
+    def check(self, files: list[ast.RuleFile]) -> CheckedRules:
+        derives, rules = self._collect(files)
+        edges = self._edges(derives, rules)
+        order = self._order(derives, rules, edges)
+        for key in order:
+            kind, name = key.split(":", 1)
+            if kind == "derive":
+                derive = self._derives[name]
+                self._derive_types[name] = self.type_of(derive.expression, {})
+        for rule in rules.values():
+            self._check_rule(rule, rules)
+        if self.problems:
+            raise ManyErrors(sorted(self.problems, key=_problem_order))
+        return CheckedRules(tuple(self._derives.values()), tuple(rules.values()), dict(self._derive_types),
+                            tuple(order), tuple(edges))
+
+    def _collect(self, files):
+        rules: dict[str, ast.Rule] = {}
+        for rule_file in files:
+            for derive in rule_file.derives:
+                if derive.name in self._derives:
+                    first = self._derives[derive.name].location
+                    self.problem(f"derived value {derive.name!r} is defined twice", derive.location,
+                                 f"also defined at {first}")
+                elif derive.name in F.SLOT or derive.name in FUNCTIONS:
+                    self.problem(f"{derive.name!r} is already a field or function name", derive.location)
+                else:
+                    self._derives[derive.name] = derive
+            for rule in rule_file.rules:
+                if rule.id in rules:
+                    self.problem(f"duplicate rule id {rule.id}", rule.location,
+                                 f"also defined at {rules[rule.id].location}; rule ids must be unique")
+                else:
+                    rules[rule.id] = rule
+        return self._derives, rules
+
+    def _edges(self, derives, rules) -> list[tuple[str, str]]:
+        """Dependency edges: (prerequisite, dependant)."""
+        edges = []
+        for derive in derives.values():
+            for used in sorted(_names_used(derive.expression) & derives.keys()):
+                edges.append((f"derive:{used}", f"derive:{derive.name}"))
+        for rule in rules.values():
+            used = set()
+            for expression in (rule.guard, rule.requirement):
+                if expression is not None:
+                    used |= _names_used(expression)
+            for name in sorted(used & derives.keys()):
+                edges.append((f"derive:{name}", f"rule:{rule.id}"))
+            for prerequisite in (*rule.needs, *([rule.refines] if rule.refines else [])):
+                if prerequisite not in rules:
+                    self.problem(f"rule {rule.id} depends on unknown rule {prerequisite}", rule.location,
+                                 did_you_mean(prerequisite, rules) or "")
+                else:
+                    edges.append((f"rule:{prerequisite}", f"rule:{rule.id}"))
+        return edges
+
+    def _order(self, derives, rules, edges) -> list[str]:
+        import networkx as nx  # only when rules are compiled, never on a warm start
+
+        graph = nx.DiGraph()
+        graph.add_nodes_from(f"derive:{d}" for d in derives)
+        graph.add_nodes_from(f"rule:{r}" for r in rules)
+        graph.add_edges_from(edges)
+        try:
+            cycle = nx.find_cycle(graph)
+        except nx.NetworkXNoCycle:
+            return list(nx.lexicographical_topological_sort(graph))
+        members = [a for a, _ in cycle]
+        printed = " -> ".join(m.split(":", 1)[1] for m in members + [members[0]])
+        first = members[0].split(":", 1)
+        where = derives[first[1]].location if first[0] == "derive" else rules[first[1]].location
+        self.problem(f"dependency cycle: {printed}", where, "break the cycle: a value or rule cannot depend on itself")
+        return [n for n in graph.nodes if n not in set(members)]
+
+    def _check_rule(self, rule: ast.Rule, rules) -> None:
+        where = rule.location
+        if not rule.title.strip():
+            self.problem(f"rule {rule.id} has an empty title", where)
+        if rule.requirement is None:
+            self.problem(f"rule {rule.id} has no 'require' clause", where, 'add e.g. `require anode.potential >= 0 V vs Li/Li+`')
+        else:
+            self._boolean(rule.requirement, {}, "'require'")
+        if rule.guard is not None:
+            self._boolean(rule.guard, {}, "'applies'")
+        if rule.severity not in SEVERITIES:
+            self.problem(f"rule {rule.id}: severity must be error, warning or info, got {rule.severity or 'nothing'!r}",
+                         rule.clause_locations.get("severity", where), did_you_mean(rule.severity, SEVERITIES))
+        if not rule.failure_mode:
+            self.problem(f"rule {rule.id} has no 'failure' clause", where, "name a failure mode of failure-modes.md")
+        elif rule.failure_mode not in self._failure_modes:
+            self.problem(f"unknown failure mode {rule.failure_mode!r}", rule.clause_locations.get("failure", where),
+                         did_you_mean(rule.failure_mode, self._failure_modes) or "the ids are in failure-modes.md")
+        for carrier in rule.carriers:
+            if carrier not in F.CARRIERS:
+                self.problem(f"unknown carrier {carrier!r}", rule.clause_locations.get("carriers", where),
+                             did_you_mean(carrier, F.CARRIERS) or "carriers: " + ", ".join(F.CARRIERS))
+        for missing in ("mechanism", "citation"):
+            if not getattr(rule, missing):
+                clause = "because" if missing == "mechanism" else "cite"
+                self.problem(f"rule {rule.id} has no '{clause}' clause", where,
+                             "every rule explains its mechanism and cites the review")
+        if not rule.mitigations:
+            self.problem(f"rule {rule.id} has no 'mitigate' clause", where, "say what a designer can do about it")
+        for placeholder in _PLACEHOLDER.findall(rule.message):
+            if placeholder not in F.SLOT and placeholder not in self._derives:
+                self.problem(f"message of {rule.id} names unknown value {{{placeholder}}}",
+                             rule.clause_locations.get("message", where), did_you_mean(placeholder, list(F.SLOT) + list(self._derives)))
+
+
+def _problem_order(error: RuleError):
+    loc = error.location or Location("")
+    return (loc.path, loc.line, loc.column, error.message)
+
+
+def _comparison_hint(left: T.Type, right: T.Type) -> str:
+    if {left.kind, right.kind} == {F.POTENTIAL, F.QUANTITY}:
+        return "compare a potential with a potential: give the reference, e.g. 4 V vs Li/Li+"
+    return "both sides of a comparison need the same dimension"
+
+
+def _names_used(node: ast.Node, bound: frozenset = frozenset()) -> set[str]:
+    """Bare names (derived values) an expression reads, ignoring quantifier variables."""
+    if isinstance(node, ast.Name):
+        return {node.parts[0]} if len(node.parts) == 1 and node.parts[0] not in bound else set()
+    if isinstance(node, ast.Quantifier):
+        return _names_used(node.collection, bound) | _names_used(node.body, bound | {node.variable})
+    used: set[str] = set()
+    for child in ast.children(node):
+        used |= _names_used(child, bound)
+    return used
+
+
+def check_rules(files: list[ast.RuleFile], reference_scale, failure_modes) -> CheckedRules:
+    """Check parsed rule files together; raises ManyErrors listing every problem."""
+    return Checker(reference_scale, failure_modes).check(files)

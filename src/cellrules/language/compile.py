@@ -1,0 +1,307 @@
+"""Checked rules -> one generated Python function that evaluates them all.
+
+Why generated code: evaluation runs once per spec over ~100 rules, and a tree
+of closures costs 4-5x hand-written Python where straight-line code costs
+~1.2x (design/engine.md). Safety comes from what may reach the source text:
+field and derived names become integer slot indexes, literals become `repr()`
+of floats, strings and tuples, and operators come from a fixed table. No text
+of a rule, spec or template is ever placed in the code as code.
+
+Semantics are three-valued: None means unknown. Arithmetic and comparisons
+with an unknown operand are unknown; `and`/`or` follow Kleene logic (false and
+unknown is false, true or unknown is true); `known(x)` is never unknown.
+"""
+from __future__ import annotations
+
+import math
+
+import attrs
+
+from cellrules.language import ast
+from cellrules.spec import fields as F
+
+# Outcome codes written by the generated function, one per rule.
+PASS, FAIL, UNKNOWN, NOT_APPLICABLE, SKIPPED, UNKNOWN_GUARD = range(6)
+OUTCOME_NAMES = {PASS: "pass", FAIL: "fail", UNKNOWN: "unknown", NOT_APPLICABLE: "not-applicable",
+                 SKIPPED: "skipped", UNKNOWN_GUARD: "unknown"}
+
+_BOLTZMANN_J_PER_K = 1.380649e-23
+_ARITH = {"+": "+", "-": "-", "*": "*"}
+_COMPARE = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "==": "==", "!=": "!="}
+
+
+def _div(a, b):
+    if b:
+        return a / b
+    return None if a == 0 else math.copysign(math.inf, a)
+
+
+def _arrhenius(sigma, t_ref, energy, t):
+    """Eq. 7: sigma(T) = sigma_ref * exp(-Ea/k (1/T - 1/T_ref))."""
+    if None in (sigma, t_ref, energy, t) or t <= 0 or t_ref <= 0:
+        return None
+    return sigma * math.exp(-energy / _BOLTZMANN_J_PER_K * (1.0 / t - 1.0 / t_ref))
+
+
+def _vft(sigma, t_ref, pseudo, t0, t):
+    """Eq. 8: sigma(T) = A exp(-B / (T - T0)), scaled through sigma at T_ref."""
+    if None in (sigma, t_ref, pseudo, t0, t) or t <= t0 or t_ref <= t0:
+        return None
+    return sigma * math.exp(-pseudo * (1.0 / (t - t0) - 1.0 / (t_ref - t0)))
+
+
+def _call1(function, value):
+    if value is None:
+        return None
+    try:
+        return function(value)
+    except (ValueError, OverflowError):
+        return None
+
+
+RUNTIME = {"_div": _div, "_arrhenius": _arrhenius, "_vft": _vft, "_call1": _call1,
+           "_exp": math.exp, "_log10": math.log10, "_sqrt": math.sqrt, "_abs": abs}
+
+
+@attrs.frozen
+class CompiledRules:
+    """The generated evaluator's source and the slot layout it assumes."""
+
+    source: str
+    slot_count: int                       # fields + derived values
+    derive_slots: dict                    # derived name -> slot
+    rule_ids: tuple[str, ...]             # index in the outcome list -> rule id
+
+
+class _Emitter:
+    def __init__(self, derive_slots: dict[str, int], scale):
+        self.lines: list[str] = []
+        self.depth = 1
+        self.counter = 0
+        self.derive_slots = derive_slots
+        self.scale = scale
+
+    def line(self, text: str) -> None:
+        self.lines.append("    " * self.depth + text)
+
+    def temp(self) -> str:
+        self.counter += 1
+        return f"t{self.counter}"
+
+    def expr(self, node: ast.Node, scope: dict[str, tuple[str, str]]) -> str:
+        """Emit statements computing `node`; return a name or literal holding it."""
+        return getattr(self, "_" + type(node).__name__)(node, scope)
+
+    def _Quantity(self, node, scope):
+        return repr(_round(node.value))
+
+    def _PotentialLiteral(self, node, scope):
+        return repr(_round(self.scale.to_she(node.volts, node.reference)))
+
+    def _String(self, node, scope):
+        return repr(node.value)
+
+    def _Boolean(self, node, scope):
+        return repr(node.value)
+
+    def _SetLiteral(self, node, scope):
+        return repr(tuple(sorted(item.value for item in node.items)))
+
+    def _Name(self, node, scope):
+        head, *rest = node.parts
+        if head in scope:
+            variable, record = scope[head]
+            if not rest:
+                return variable
+            return f"{variable}[{F.record_index(record, rest[0])}]"
+        if not rest:
+            return f"v[{self.derive_slots[head]}]"
+        return f"v[{F.SLOT[node.dotted]}]"
+
+    def _Call(self, node, scope):
+        args = [self.expr(a, scope) for a in node.args]
+        t = self.temp()
+        name = node.function
+        if name == "known":
+            self.line(f"{t} = {args[0]} is not None")
+        elif name == "len":
+            self.line(f"{t} = None if {args[0]} is None else len({args[0]})")
+        elif name in ("min", "max"):
+            self.line(f"{t} = None if None in ({', '.join(args)},) else {name}({', '.join(args)})")
+        elif name == "when":
+            self.line(f"{t} = {args[1]} if {args[0]} is True else None")
+        elif name == "first_known":
+            self.line(f"{t} = next((x for x in ({', '.join(args)},) if x is not None), None)")
+        elif name in ("abs", "exp", "log10", "sqrt"):
+            self.line(f"{t} = _call1(_{name}, {args[0]})")
+        else:
+            self.line(f"{t} = _{name}({', '.join(args)})")
+        return t
+
+    def _Quantifier(self, node, scope):
+        collection = self.expr(node.collection, scope)
+        t, item = self.temp(), self.temp()
+        record = _record_of(node.collection, scope)
+        inner = {**scope, node.variable: (item, record)}
+        start = {"any": "False", "all": "True", "count": "0"}[node.kind]
+        self.line(f"{t} = None if {collection} is None else {start}")
+        self.line(f"if {collection} is not None:")
+        self.depth += 1
+        self.line(f"for {item} in {collection}:")
+        self.depth += 1
+        body = self.expr(node.body, inner)
+        if node.kind == "any":
+            self.line(f"if {body} is True:")
+            self.line(f"    {t} = True")
+            self.line("    break")
+            self.line(f"if {body} is None:")
+            self.line(f"    {t} = None")
+        elif node.kind == "all":
+            self.line(f"if {body} is False:")
+            self.line(f"    {t} = False")
+            self.line("    break")
+            self.line(f"if {body} is None:")
+            self.line(f"    {t} = None")
+        else:
+            self.line(f"if {body} is None:")
+            self.line(f"    {t} = None")
+            self.line("    break")
+            self.line(f"if {body}:")
+            self.line(f"    {t} += 1")
+        self.depth -= 2
+        return t
+
+    def _Arithmetic(self, node, scope):
+        a, b = self.expr(node.left, scope), self.expr(node.right, scope)
+        t = self.temp()
+        if node.operator == "/":
+            self.line(f"{t} = None if {_unknown_if_none(a, b)} else _div({a}, {b})")
+        else:
+            self.line(f"{t} = None if {_unknown_if_none(a, b)} else {a} {_ARITH[node.operator]} {b}")
+        return t
+
+    def _Negate(self, node, scope):
+        a = self.expr(node.operand, scope)
+        t = self.temp()
+        self.line(f"{t} = None if {a} is None else -{a}")
+        return t
+
+    def _Compare(self, node, scope):
+        a, b = self.expr(node.left, scope), self.expr(node.right, scope)
+        t = self.temp()
+        self.line(f"{t} = None if {_unknown_if_none(a, b)} else {a} {_COMPARE[node.operator]} {b}")
+        return t
+
+    def _Member(self, node, scope):
+        a, b = self.expr(node.item, scope), self.expr(node.collection, scope)
+        t = self.temp()
+        test = "not in" if node.negated else "in"
+        self.line(f"{t} = None if {_unknown_if_none(a, b)} else {a} {test} {b}")
+        return t
+
+    def _BoolOp(self, node, scope):
+        t = self.temp()
+        left = self.expr(node.left, scope)
+        decisive = "False" if node.operator == "and" else "True"
+        self.line(f"if {left} is {decisive}:")
+        self.line(f"    {t} = {decisive}")
+        self.line("else:")
+        self.depth += 1
+        right = self.expr(node.right, scope)
+        self.line(f"{t} = {decisive} if {right} is {decisive} else "
+                  f"(None if {left} is None or {right} is None else {'True' if decisive == 'False' else 'False'})")
+        self.depth -= 1
+        return t
+
+    def _Not(self, node, scope):
+        a = self.expr(node.operand, scope)
+        t = self.temp()
+        self.line(f"{t} = None if {a} is None else not {a}")
+        return t
+
+
+def _unknown_if_none(*operands: str) -> str:
+    """The `x is None or ...` test for the operands that can be None (literals cannot)."""
+    tests = [f"{x} is None" for x in operands if x.startswith(("t", "v["))]
+    return " or ".join(tests) if tests else "False"
+
+
+def _record_of(collection: ast.Name, scope) -> str:
+    head = collection.parts[0]
+    if head in scope:
+        return ""
+    field = F.BY_PATH.get(collection.dotted)
+    return field.record if field is not None else ""
+
+
+def _round(value: float) -> float:
+    """12 significant figures: unit folding must not leave 4.199999999 noise."""
+    return float(f"{value:.12g}")
+
+
+def compile_rules(checked, scale) -> CompiledRules:
+    """Generate the evaluator for checked rules (see module docstring)."""
+    base = len(F.FIELDS)
+    derive_slots = {d.name: base + i for i, d in enumerate(checked.derives)}
+    rules = {r.id: r for r in checked.rules}
+    rule_ids = tuple(key.split(":", 1)[1] for key in checked.order if key.startswith("rule:"))
+    index = {rule_id: i for i, rule_id in enumerate(rule_ids)}
+    derives = {d.name: d for d in checked.derives}
+    emit = _Emitter(derive_slots, scale)
+    emit.line(f"o = [{NOT_APPLICABLE}] * {len(rule_ids)}")
+    emit.line(f"carrier = v[{F.SLOT['cell.carrier']}]")
+    for key in checked.order:
+        kind, name = key.split(":", 1)
+        if kind == "derive":
+            emit.line(f"# let {name}")
+            value = emit.expr(derives[name].expression, {})
+            emit.line(f"v[{derive_slots[name]}] = {value}")
+        else:
+            _emit_rule(emit, rules[name], index)
+    emit.line("return o")
+    source = "def evaluate(v):\n" + "\n".join(emit.lines) + "\n"
+    return CompiledRules(source, base + len(derive_slots), derive_slots, rule_ids)
+
+
+def _emit_rule(emit: _Emitter, rule: ast.Rule, index: dict[str, int]) -> None:
+    i = index[rule.id]
+    emit.line(f"# rule {i}: {rule.id}".replace("\n", " "))
+    opened = 0
+    if rule.carriers:
+        emit.line(f"if carrier in {tuple(sorted(rule.carriers))!r}:")
+        emit.depth += 1
+        opened += 1
+    for prerequisite in rule.needs:
+        j = index[prerequisite]
+        # A prerequisite that failed, is unknown or was skipped makes this verdict meaningless.
+        emit.line(f"if o[{j}] in ({FAIL}, {UNKNOWN}, {UNKNOWN_GUARD}, {SKIPPED}):")
+        emit.line(f"    o[{i}] = {SKIPPED}")
+        emit.line("else:")
+        emit.depth += 1
+        opened += 1
+    if rule.refines:
+        j = index[rule.refines]
+        emit.line(f"if o[{j}] in ({UNKNOWN}, {UNKNOWN_GUARD}, {SKIPPED}):")
+        emit.line(f"    o[{i}] = {SKIPPED}")
+        emit.line(f"elif o[{j}] == {FAIL}:")
+        emit.depth += 1
+        opened += 1
+    if rule.guard is not None:
+        guard = emit.expr(rule.guard, {})
+        emit.line(f"if {guard} is None:")
+        emit.line(f"    o[{i}] = {UNKNOWN_GUARD}")
+        emit.line(f"elif {guard}:")
+        emit.depth += 1
+        opened += 1
+    result = emit.expr(rule.requirement, {})
+    emit.line(f"o[{i}] = {UNKNOWN} if {result} is None else ({PASS} if {result} else {FAIL})")
+    emit.depth -= opened
+
+
+def load_evaluator(compiled: CompiledRules):
+    """Turn the generated source into a callable; the namespace holds only RUNTIME helpers."""
+    namespace = dict(RUNTIME)
+    namespace["__builtins__"] = {"len": len, "min": min, "max": max, "abs": abs}
+    code = compile(compiled.source, "<cellrules rules>", "exec")
+    exec(code, namespace)  # noqa: S102 - source generated from the checked AST, see module docstring
+    return namespace["evaluate"]
