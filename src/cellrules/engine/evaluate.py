@@ -1,0 +1,202 @@
+"""Evaluate a rule set against one spec: outcomes -> findings -> a file verdict.
+
+The compiled evaluator fills an outcome per rule; this module turns the ones a
+user must see into findings: the values used with their provenance, the
+missing inputs of an unknown rule, the prerequisite of a skipped one. A failed
+refinement replaces the failure it refines (one root cause, one finding), and
+waivers turn accepted failures into `waived`.
+"""
+from __future__ import annotations
+
+import datetime
+import re
+
+import attrs
+
+from cellrules import display
+from cellrules.engine.results import FileResult, Finding, Input
+from cellrules.engine.ruleset import RuleInfo, RuleSet
+from cellrules.errors import CellrulesError, ManyErrors
+from cellrules.language.compile import FAIL, NOT_APPLICABLE, OUTCOME_NAMES, PASS, SKIPPED, UNKNOWN, UNKNOWN_GUARD
+from cellrules.spec import fields as F
+from cellrules.spec.load import load_spec
+from cellrules.spec.resolve import Resolved, resolve
+
+_PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_.]*)\}")
+_SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
+
+
+@attrs.frozen
+class CheckOptions:
+    include_all: bool = False
+    today: datetime.date = attrs.field(factory=datetime.date.today)
+    severity: dict = attrs.field(factory=dict)     # rule id -> severity override
+    select: tuple[str, ...] = ()                   # rule ids or prefixes; empty: all
+    ignore: tuple[str, ...] = ()
+    fail_on: str = "error"
+
+    def selected(self, rule_id: str) -> bool:
+        def matches(patterns):
+            return any(rule_id == p or rule_id.startswith(p.rstrip(".") + ".") for p in patterns)
+        return (not self.select or matches(self.select)) and not matches(self.ignore)
+
+
+def check_file(ruleset: RuleSet, path: str, options: CheckOptions) -> FileResult:
+    """Load, resolve and evaluate one spec; a bad file becomes an `error` result, never an exception."""
+    try:
+        spec = load_spec(path, ruleset.knowledge, ruleset.by_id.keys())
+    except ManyErrors as error:
+        return FileResult(path, "error", message=error.problems[0].message, errors=tuple(error.problems))
+    except CellrulesError as error:
+        return FileResult(path, "error", message=error.message, errors=(error,))
+    resolved = resolve(spec, ruleset.knowledge)
+    return evaluate(ruleset, resolved, options)
+
+
+def evaluate(ruleset: RuleSet, resolved: Resolved, options: CheckOptions) -> FileResult:
+    values = resolved.values + [None] * (ruleset.compiled.slot_count - len(resolved.values))
+    outcomes = ruleset.evaluator(values)
+    context = _Context(ruleset, resolved, values, outcomes, options)
+    findings = context.findings()
+    status = _status(findings, ruleset, options)
+    spec = resolved.spec
+    return FileResult(spec.path, status, tuple(sorted(findings, key=lambda f: (f.line, f.rule, f.column))),
+                      spec=spec, resolved=resolved)
+
+
+class _Context:
+    def __init__(self, ruleset: RuleSet, resolved: Resolved, values, outcomes, options: CheckOptions):
+        self.ruleset = ruleset
+        self.resolved = resolved
+        self.values = values
+        self.outcomes = outcomes
+        self.options = options
+        self.index = {rule.id: i for i, rule in enumerate(ruleset.rules)}
+        self.carrier = resolved.spec.carrier
+        self.scale = ruleset.knowledge.scale
+
+    def findings(self) -> list[Finding]:
+        superseded = self._superseded()
+        waivers = {w.rule: w for w in self.resolved.spec.waivers}
+        findings: list[Finding] = []
+        failed = set()
+        for i, rule in enumerate(self.ruleset.rules):
+            outcome = self.outcomes[i]
+            if not self.options.selected(rule.id):
+                continue
+            if outcome == FAIL:
+                failed.add(rule.id)
+            if outcome == FAIL and rule.id in superseded:
+                continue
+            if outcome in (PASS, NOT_APPLICABLE) and not self.options.include_all:
+                continue
+            finding = self._finding(i, rule, outcome, superseded_by=superseded)
+            waiver = waivers.get(rule.id)
+            if outcome == FAIL and waiver is not None:
+                if waiver.expires is not None and waiver.expires < self.options.today:
+                    findings.append(self._expired(rule, waiver))
+                else:
+                    finding = attrs.evolve(finding, outcome="waived",
+                                           message=f"waived: {waiver.reason} (the rule failed: {finding.message})")
+            findings.append(finding)
+        for waiver in self.resolved.spec.waivers:
+            if waiver.rule in self.index and waiver.rule not in failed:
+                rule = self.ruleset.rules[self.index[waiver.rule]]
+                findings.append(Finding("waiver.unused", "fail", "warning", rule.failure_mode,
+                                        f"waiver of {waiver.rule} is unused: the rule did not fail "
+                                        f"({OUTCOME_NAMES[self.outcomes[self.index[waiver.rule]]]}); remove the waiver",
+                                        waiver.location.line, waiver.location.column, citation=rule.citation))
+        return findings
+
+    def _superseded(self) -> dict[str, str]:
+        """Rules whose failure a failed refinement replaces -> the refinement's id."""
+        replaced = {}
+        for i, rule in enumerate(self.ruleset.rules):
+            if rule.refines and self.outcomes[i] == FAIL and self.options.selected(rule.id):
+                replaced[rule.refines] = rule.id
+        return replaced
+
+    def _expired(self, rule: RuleInfo, waiver) -> Finding:
+        return Finding("waiver.expired", "fail", "error", rule.failure_mode,
+                       f"waiver of {rule.id} expired on {waiver.expires.isoformat()}: the failure counts again "
+                       f"(reason given: {waiver.reason})",
+                       waiver.location.line, waiver.location.column, citation=rule.citation)
+
+    def _finding(self, i: int, rule: RuleInfo, outcome: int, superseded_by: dict) -> Finding:
+        severity = self.options.severity.get(rule.id, rule.severity)
+        slots = rule.guard_slots if outcome == UNKNOWN_GUARD else rule.guard_slots + tuple(
+            s for s in rule.requirement_slots if s not in rule.guard_slots)
+        unknown = outcome in (UNKNOWN, UNKNOWN_GUARD)
+        inputs = tuple(self._input(s) for s in slots if self.values[s] is not None or (unknown and self._is_field(s)))
+        missing = tuple(self.ruleset.slot_name(s) for s in slots if self.values[s] is None and self._is_field(s))
+        line, column = self._location(rule, slots)
+        replaced = tuple(sorted(k for k, v in superseded_by.items() if v == rule.id))
+        prerequisites: tuple[str, ...] = ()
+        if outcome == FAIL:
+            message = self._fail_message(rule, replaced)
+        elif unknown:
+            message = f"{rule.title}: cannot be evaluated, missing " + ", ".join(missing or ("an input",))
+        elif outcome == SKIPPED:
+            prerequisites = tuple(p for p in (*rule.needs, *([rule.refines] if rule.refines else ()))
+                                  if self.outcomes[self.index[p]] in (FAIL, UNKNOWN, UNKNOWN_GUARD, SKIPPED))
+            states = ", ".join(f"{p} ({OUTCOME_NAMES[self.outcomes[self.index[p]]]})" for p in prerequisites)
+            message = f"{rule.title}: skipped because {states} did not pass"
+        elif outcome == PASS:
+            message = f"{rule.title}: holds"
+        else:
+            message = f"{rule.title}: does not apply to this cell"
+        return Finding(rule.id, OUTCOME_NAMES[outcome], severity, rule.failure_mode, message, line, column,
+                       inputs, rule.mitigations, rule.citation, missing, prerequisites, replaced)
+
+    def _is_field(self, slot: int) -> bool:
+        return slot < len(F.FIELDS)
+
+    def _input(self, slot: int) -> Input:
+        name = self.ruleset.slot_name(slot)
+        value = self.values[slot]
+        if self._is_field(slot):
+            field = F.FIELDS[slot]
+            provenance = self.resolved.provenance[slot]
+            return Input(name, display.show(value, field.kind, field.dimension, self.scale, self.carrier),
+                         provenance.source if provenance else "missing")
+        derive = next(d for d in self.ruleset.derives if d.slot == slot)
+        return Input(name, display.show(value, "", derive.dimension, self.scale, self.carrier),
+                     f"derived: {derive.source}")
+
+    def _location(self, rule: RuleInfo, slots) -> tuple[int, int]:
+        """The spec key that supplied the first input; else the rule's section header; else line 1."""
+        for slot in slots:
+            if self._is_field(slot):
+                provenance = self.resolved.provenance[slot]
+                if provenance is not None and provenance.location is not None and provenance.location.line:
+                    return provenance.location.line, provenance.location.column or 1
+        sections = self.resolved.spec.sections
+        for slot in slots:
+            if self._is_field(slot) and F.FIELDS[slot].section in sections:
+                where = sections[F.FIELDS[slot].section]
+                return where.line, where.column or 1
+        return 1, 1
+
+    def _fail_message(self, rule: RuleInfo, replaced: tuple[str, ...]) -> str:
+        if rule.message:
+            text = _PLACEHOLDER.sub(lambda m: self._placeholder(m.group(1)), rule.message)
+        else:
+            shown = ", ".join(f"{i.name} = {i.value}" for i in
+                              (self._input(s) for s in rule.requirement_slots[:4]))
+            text = f"{rule.title}: requires {rule.requirement_source}" + (f" ({shown})" if shown else "")
+        if replaced:
+            text += f" [refines {', '.join(replaced)}]"
+        return text
+
+    def _placeholder(self, name: str) -> str:
+        slot = F.SLOT.get(name, self.ruleset.compiled.derive_slots.get(name))
+        return self._input(slot).value
+
+
+def _status(findings, ruleset: RuleSet, options: CheckOptions) -> str:
+    threshold = _SEVERITY_RANK["warning" if options.fail_on == "warning" else "error"]
+    if any(f.outcome == "fail" and _SEVERITY_RANK[f.severity] >= threshold for f in findings):
+        return "fail"
+    if any(f.outcome in ("unknown", "skipped") and f.severity == "error" for f in findings):
+        return "incomplete"
+    return "pass"

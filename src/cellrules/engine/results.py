@@ -1,0 +1,41 @@
+"""What an evaluation produces: findings per rule and a verdict per file."""
+from __future__ import annotations
+
+import attrs
+
+
+@attrs.frozen
+class Input:
+    """A value a finding used: its name, its text with unit, and where it came from."""
+
+    name: str
+    value: str
+    source: str
+
+
+@attrs.frozen
+class Finding:
+    rule: str
+    outcome: str               # fail | unknown | skipped | waived | pass | not-applicable
+    severity: str
+    failure_mode: str
+    message: str
+    line: int
+    column: int
+    inputs: tuple[Input, ...] = ()
+    mitigations: tuple[str, ...] = ()
+    citation: str = ""
+    missing: tuple[str, ...] = ()
+    prerequisites: tuple[str, ...] = ()   # rules a skipped finding depends on / rules this one refines
+    superseded: tuple[str, ...] = ()      # rules whose failure this refinement replaces
+
+
+@attrs.frozen
+class FileResult:
+    path: str
+    status: str                # pass | incomplete | fail | error
+    findings: tuple[Finding, ...] = ()
+    message: str = ""
+    errors: tuple = ()         # CellrulesError values when status is error
+    spec: object = None        # the CellSpec, for reports (None on error)
+    resolved: object = None    # the Resolved values, for reports

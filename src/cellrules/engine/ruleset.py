@@ -1,0 +1,176 @@
+"""A loaded rule set: knowledge base, checked rules, their graph and the compiled evaluator."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import attrs
+
+from cellrules.errors import CellrulesError, Location, ManyErrors, RuleError
+from cellrules.knowledge.base import KnowledgeBase
+from cellrules.language import ast
+from cellrules.language.compile import CompiledRules
+from cellrules.spec import fields as F
+
+_PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_.]*)\}")
+
+
+@attrs.frozen
+class RuleInfo:
+    """Everything reports need about one rule, without its AST."""
+
+    id: str
+    title: str
+    concern: str
+    carriers: tuple[str, ...]
+    severity: str
+    failure_mode: str
+    guard_source: str
+    requirement_source: str
+    message: str
+    mechanism: str
+    mitigations: tuple[str, ...]
+    citation: str
+    outside: tuple[str, ...]
+    needs: tuple[str, ...]
+    refines: str | None
+    guard_slots: tuple[int, ...]         # slots the guard reads, derived values expanded after them
+    requirement_slots: tuple[int, ...]
+    examples: tuple[tuple[str, str], ...]
+    source: str
+    location: Location
+
+
+@attrs.frozen
+class DeriveInfo:
+    name: str
+    slot: int
+    source: str
+    dimension: object
+    input_slots: tuple[int, ...]
+    location: Location
+
+
+@attrs.frozen
+class RuleSet:
+    knowledge: KnowledgeBase
+    rules: tuple[RuleInfo, ...]          # in evaluation order (index = outcome index)
+    derives: tuple[DeriveInfo, ...]
+    compiled: CompiledRules
+    edges: tuple[tuple[str, str], ...]
+    files: tuple[str, ...]
+    _evaluator: list = attrs.field(factory=list, repr=False)
+
+    @property
+    def evaluator(self):
+        if not self._evaluator:
+            from cellrules.language.compile import load_evaluator
+            self._evaluator.append(load_evaluator(self.compiled))
+        return self._evaluator[0]
+
+    def rule(self, rule_id: str) -> RuleInfo | None:
+        return self.by_id.get(rule_id)
+
+    @property
+    def by_id(self) -> dict:
+        return {r.id: r for r in self.rules}
+
+    def slot_name(self, slot: int) -> str:
+        if slot < len(F.FIELDS):
+            return F.FIELDS[slot].path
+        return next(d.name for d in self.derives if d.slot == slot)
+
+
+def rule_files(directories) -> list[Path]:
+    files: list[Path] = []
+    for directory in directories:
+        files.extend(sorted(Path(directory).rglob("*.rules")))
+    return files
+
+
+def build_ruleset(directories) -> RuleSet:
+    """Parse, check and compile every rule file and the knowledge of `directories`."""
+    from cellrules.knowledge.load import load_knowledge
+    from cellrules.language.check import check_rules
+    from cellrules.language.compile import compile_rules
+    from cellrules.language.parse import parse_rules
+
+    knowledge = load_knowledge(directories)
+    problems: list[CellrulesError] = []
+    parsed = []
+    files = rule_files(directories)
+    for path in files:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            problems.append(RuleError(f"cannot read rule file: {error}", Location(str(path))))
+            continue
+        try:
+            parsed.append(parse_rules(text, str(path)))
+        except RuleError as error:
+            problems.append(error)
+    if problems:
+        raise ManyErrors(problems)
+    checked = check_rules(parsed, knowledge.scale, knowledge.failure_modes.keys())
+    compiled = compile_rules(checked, knowledge.scale)
+    derives = tuple(_derive_info(d, compiled, checked) for d in checked.derives)
+    derive_inputs = {d.slot: d.input_slots for d in derives}
+    by_id = {r.id: r for r in checked.rules}
+    rules = tuple(_rule_info(by_id[rule_id], compiled, derive_inputs) for rule_id in compiled.rule_ids)
+    return RuleSet(knowledge, rules, derives, compiled, checked.graph_edges, tuple(str(f) for f in files))
+
+
+def _slots(node, compiled: CompiledRules, bound=frozenset()) -> list[int]:
+    """Slots an expression reads, in reading order, without repeats."""
+    found: list[int] = []
+
+    def walk(n, bound):
+        if isinstance(n, ast.Name):
+            head = n.parts[0]
+            if head in bound:
+                return
+            slot = compiled.derive_slots.get(head) if len(n.parts) == 1 else F.SLOT.get(n.dotted)
+            if slot is not None and slot not in found:
+                found.append(slot)
+            return
+        if isinstance(n, ast.Quantifier):
+            walk(n.collection, bound)
+            walk(n.body, bound | {n.variable})
+            return
+        for child in ast.children(n):
+            walk(child, bound)
+
+    if node is not None:
+        walk(node, bound)
+    return found
+
+
+def _expand(slots: list[int], derive_inputs: dict) -> tuple[int, ...]:
+    """Add the inputs of derived values after them, so explanations reach the spec's own values."""
+    out: list[int] = []
+    for slot in slots:
+        if slot not in out:
+            out.append(slot)
+        for inner in _expand(list(derive_inputs.get(slot, ())), derive_inputs):
+            if inner not in out:
+                out.append(inner)
+    return tuple(out)
+
+
+def _derive_info(derive: ast.Derive, compiled: CompiledRules, checked) -> DeriveInfo:
+    dtype = checked.derive_types.get(derive.name)
+    return DeriveInfo(derive.name, compiled.derive_slots[derive.name], derive.source,
+                      dtype.dimension if dtype else None, tuple(_slots(derive.expression, compiled)), derive.location)
+
+
+def _rule_info(rule: ast.Rule, compiled: CompiledRules, derive_inputs: dict) -> RuleInfo:
+    return RuleInfo(
+        id=rule.id, title=rule.title, concern=rule.id.split(".", 1)[0], carriers=rule.carriers,
+        severity=rule.severity, failure_mode=rule.failure_mode,
+        guard_source=rule.guard_source, requirement_source=rule.requirement_source,
+        message=rule.message, mechanism=rule.mechanism, mitigations=rule.mitigations,
+        citation=rule.citation, outside=rule.outside, needs=rule.needs, refines=rule.refines,
+        guard_slots=_expand(_slots(rule.guard, compiled), derive_inputs),
+        requirement_slots=_expand(_slots(rule.requirement, compiled), derive_inputs),
+        examples=tuple((e.expect, e.text) for e in rule.examples), source=rule.source, location=rule.location,
+    )

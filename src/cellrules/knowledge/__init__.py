@@ -1,0 +1,1 @@
+"""The knowledge base: what the names in a spec are, with every value's source."""

@@ -1,0 +1,242 @@
+"""Load `knowledge/*.toml` into a KnowledgeBase, validating every key and value.
+
+Quantities are parsed to SI floats and potentials to volts vs SHE here, once,
+so rules evaluate on floats. A lab's pack (`--rules DIR`) may replace a
+built-in entry by giving one of the same kind and name; the provenance then
+names the lab's file.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from cellrules import potential, units
+from cellrules.errors import KnowledgeError, Location, ManyErrors, did_you_mean
+from cellrules.knowledge import names
+from cellrules.knowledge.base import Entry, KnowledgeBase, Reaction, Value
+from cellrules.tomlfile import TomlDocument, read_toml
+
+Q = "quantity"
+_COMMON = {"name": "str", "aliases": "strs", "formula": "str", "family": "family", "source": "str",
+           "sources": "sources", "note": "str"}
+SCHEMA: dict[str, dict[str, object]] = {
+    "metal": {"charge": "int", "standard_potential": "pot", "shear_modulus": units.PRESSURE,
+              "melting_point": units.TEMPERATURE, "molar_volume": units.MOLAR_VOLUME,
+              "yield_strength": units.PRESSURE, "density": units.DENSITY},
+    "anode": {"carrier": "str", "kind": "str", "potential": "pot", "shear_modulus": units.PRESSURE,
+              "melting_point": units.TEMPERATURE, "molar_volume": units.MOLAR_VOLUME,
+              "volume_change": "num", "remarks": "str"},
+    "reference_electrode": {"potential": "pot"},
+    "electrolyte": {"state": "str", "class": "str", "carriers": "strs",
+                    "ionic_conductivity": units.CONDUCTIVITY, "conductivity_temperature": units.TEMPERATURE,
+                    "activation_energy": units.ENERGY, "vft": "vft",
+                    "electronic_conductivity": units.CONDUCTIVITY, "shear_modulus": units.PRESSURE,
+                    "window": "window", "measured_window": "window", "homo": "orbital", "lumo": "orbital",
+                    "moisture_sensitive": "bool", "decomposition_temperature": units.TEMPERATURE,
+                    "max_temperature": units.TEMPERATURE, "critical_current_density": units.CURRENT_DENSITY,
+                    "aqueous": "bool", "salt": "str", "solvent": "strs", "remarks": "str", "reaction": "reaction"},
+    "electrolyte_class": {"class": "str", "carrier": "str", "label": "str", "materials": "str",
+                          "ionic_conductivity": ("range", units.CONDUCTIVITY),
+                          "activation_energy": ("range", units.ENERGY),
+                          "conductivity_temperature": units.TEMPERATURE, "remarks": "str"},
+    "cathode": {"carrier": "str", "structure": "str", "potential": "pot", "potential_range": "window",
+                "oxide": "bool", "remarks": "str"},
+    "interlayer": {"class": "str", "class_at": "table", "conduction_group": "int", "carriers": "strs",
+                   "thickness_range": ("range", units.LENGTH), "deposition": "strs", "remarks": "str"},
+    "sei_phase": {"carrier": "str", "electronic": "str", "ionic": "str", "preferred": "bool",
+                  "soluble_in": "strs", "remarks": "str"},
+    "collector": {"alloys_with": "strs", "corroded_by": "strs", "remarks": "str"},
+    "salt": {"carrier": "str", "class": "str", "remarks": "str"},
+    "solvent": {"class": "str", "water": "bool", "remarks": "str"},
+    "additive": {"carrier": "str", "class": "str", "water": "bool", "remarks": "str"},
+    "failure_mode": {"id": "str", "title": "str", "mechanism": "str", "drivers": "strs", "mitigations": "strs",
+                     "techniques": "strs", "review": "str"},
+    "technique": {"capability": "str", "sample": "str", "limitations": "str"},
+}
+_RANGE_KEYS = ("low", "high", "vs", "kind")
+
+
+def knowledge_files(directories) -> list[Path]:
+    files: list[Path] = []
+    for directory in directories:
+        files.extend(sorted(Path(directory, "knowledge").glob("*.toml")))
+    return files
+
+
+def load_knowledge(directories) -> KnowledgeBase:
+    """Load the knowledge of each rule directory in order; later entries replace earlier ones."""
+    problems: list[KnowledgeError] = []
+    documents = []
+    for path in knowledge_files(directories):
+        try:
+            documents.append(read_toml(str(path), KnowledgeError))
+        except KnowledgeError as error:
+            problems.append(error)
+    raw = [(doc, kind, index, table) for doc in documents for kind, tables in sorted(doc.data.items())
+           for index, table in enumerate(tables if isinstance(tables, list) else [tables])]
+    for doc, kind, index, table in raw:
+        if kind not in SCHEMA:
+            problems.append(KnowledgeError(f"unknown entry kind [[{kind}]]", doc.where(kind),
+                                           did_you_mean(kind, SCHEMA) or "kinds: " + ", ".join(SCHEMA)))
+    raw = [r for r in raw if r[1] in SCHEMA and isinstance(r[3], dict)]
+    scale = _scale([r for r in raw if r[1] in ("metal", "reference_electrode")], problems)
+    entries: dict[tuple[str, str], Entry] = {}
+    for doc, kind, index, table in raw:
+        try:
+            entry = _entry(doc, kind, index, table, scale)
+        except KnowledgeError as error:
+            problems.append(error)
+            continue
+        entries[(kind, names.fold(entry.name))] = entry
+    if problems:
+        raise ManyErrors(problems)
+    ordered = tuple(entries.values())
+    failure_modes = {e.values["id"].value: e for e in ordered if e.kind == "failure_mode" and "id" in e.values}
+    classes = tuple(e for e in ordered if e.kind == "electrolyte_class")
+    return KnowledgeBase(ordered, scale, failure_modes, classes)
+
+
+def _scale(raw, problems) -> potential.ReferenceScale:
+    """Reference electrodes from the metals' standard potentials and the extra electrodes."""
+    metals: dict[str, tuple[int, float]] = {}
+    for doc, kind, index, table in raw:
+        if kind != "metal":
+            continue
+        where = doc.where(kind, index, "standard_potential")
+        try:
+            text = table["standard_potential"]
+            she = potential.parse_potential(text, "SHE", potential.ReferenceScale({}, {}))
+            metals[table["name"]] = (int(table.get("charge", 1)), she.she)
+        except (KeyError, potential.PotentialError, units.UnitError, TypeError, ValueError) as error:
+            problems.append(KnowledgeError(f"metal {table.get('name', '?')}: a standard_potential vs SHE is required "
+                                           f"({getattr(error, 'message', error)})", where))
+    scale = potential.ReferenceScale(metals, {})
+    others: dict[str, tuple[str, float]] = {}
+    for doc, kind, index, table in raw:
+        if kind != "reference_electrode":
+            continue
+        try:
+            value = potential.parse_potential(table["potential"], "SHE", scale)
+        except (KeyError, potential.PotentialError, units.UnitError, TypeError) as error:
+            problems.append(KnowledgeError(f"reference electrode {table.get('name', '?')}: "
+                                           f"{getattr(error, 'message', error)}", doc.where(kind, index, "potential")))
+            continue
+        for alias in (table["name"], *table.get("aliases", ())):
+            others[potential.normalize_reference(alias)] = (table["name"], value.she)
+    return potential.ReferenceScale(metals, others)
+
+
+def _entry(doc: TomlDocument, kind: str, index: int, table: dict, scale) -> Entry:
+    schema = {**_COMMON, **SCHEMA[kind]}
+    where = doc.where(kind, index)
+    for key in table:
+        if key not in schema:
+            raise KnowledgeError(f"unknown key {key!r} in [[{kind}]]", doc.where(kind, index, key),
+                                 did_you_mean(key, schema) or "keys: " + ", ".join(sorted(schema)))
+    name = table.get("name") or table.get("id")
+    if not isinstance(name, str) or not name:
+        raise KnowledgeError(f"[[{kind}]] entry without a name", where)
+    source = table.get("source")
+    if not isinstance(source, str) or not source.strip():
+        raise KnowledgeError(f"{kind} {name}: every entry needs a source", where,
+                             'e.g. source = "seed Table 1 (line 225), refs [104]"')
+    sources = table.get("sources", {})
+    default_reference = table.get("carrier", "SHE")
+    values, reactions = {}, {}
+    for key, raw in table.items():
+        if key in _COMMON:
+            continue
+        kind_of = schema[key]
+        at = doc.where(kind, index, key)
+        value_source = sources.get(key, source) if isinstance(sources, dict) else source
+        try:
+            if kind_of == "reaction":
+                reactions = _reactions(raw, source)
+            else:
+                values[key] = _value(kind_of, raw, value_source, default_reference, scale)
+        except (units.UnitError, potential.PotentialError) as error:
+            raise KnowledgeError(f"{kind} {name}, {key}: {error.message}", at, error.hint) from None
+        except (TypeError, ValueError, KeyError) as error:
+            raise KnowledgeError(f"{kind} {name}, {key}: {error}", at) from None
+    family = None
+    if "family" in table:
+        fam = table["family"]
+        family = (fam["formula"], fam.get("variable", "x"), float(fam.get("min", 0)), float(fam.get("max", 1)))
+    return Entry(kind, name, tuple(table.get("aliases", ())), table.get("formula", ""), family, source,
+                 table.get("note", ""), values, reactions, Location(doc.path, *doc.positions.get((kind, index), (0, 0))))
+
+
+def _value(kind_of, raw, source, default_reference, scale):
+    if isinstance(kind_of, units.Dimension):
+        quantity = _quantity(raw, kind_of)
+        return Value(quantity.value, str(raw), source)
+    if isinstance(kind_of, tuple):
+        _, dimension = kind_of
+        _keys(raw, _RANGE_KEYS)
+        return {k: Value(_quantity(raw[k], dimension).value, str(raw[k]), source) for k in ("low", "high") if k in raw}
+    if kind_of == "pot":
+        parsed = potential.parse_potential(_text(raw), default_reference, scale)
+        return Value(parsed.she, str(raw), source)
+    if kind_of == "orbital":
+        energy = _quantity(raw, units.ENERGY)
+        return Value(potential.energy_to_potential_she(energy.value / units.ELECTRON_VOLT), str(raw), source)
+    if kind_of == "window":
+        _keys(raw, _RANGE_KEYS)
+        reference = raw.get("vs", default_reference)
+        window = {k: Value(potential.parse_potential(_text(raw[k]), reference, scale).she, f"{raw[k]} vs {reference}", source)
+                  for k in ("low", "high") if k in raw}
+        window["kind"] = raw.get("kind", "measured")
+        return window
+    if kind_of == "vft":
+        _keys(raw, ("a", "t0"))
+        return {k: Value(_quantity(raw[k], units.TEMPERATURE).value, str(raw[k]), source) for k in ("a", "t0")}
+    if kind_of == "str":
+        return Value(_text(raw), raw, source)
+    if kind_of == "strs":
+        if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
+            raise TypeError("expected a list of strings")
+        return Value(tuple(raw), ", ".join(raw), source)
+    if kind_of == "bool":
+        if not isinstance(raw, bool):
+            raise TypeError("expected true or false")
+        return Value(raw, str(raw).lower(), source)
+    if kind_of in ("int", "num"):
+        if isinstance(raw, bool) or not isinstance(raw, (int, float)):
+            raise TypeError("expected a number")
+        return Value(float(raw), str(raw), source)
+    if kind_of in ("table", "sources", "family"):
+        if not isinstance(raw, dict):
+            raise TypeError("expected a table")
+        return Value(dict(raw), str(raw), source)
+    raise AssertionError(kind_of)  # pragma: no cover - SCHEMA holds only the kinds above
+
+
+def _text(raw) -> str:
+    if not isinstance(raw, str):
+        raise TypeError(f"expected a string, got {raw!r}")
+    return raw
+
+
+def _keys(raw, allowed) -> None:
+    if not isinstance(raw, dict):
+        raise TypeError("expected a table like { low = \"...\", high = \"...\" }")
+    unknown = set(raw) - set(allowed)
+    if unknown:
+        raise KeyError(f"unknown key(s) {sorted(unknown)}; allowed: {', '.join(allowed)}")
+
+
+def _quantity(raw, dimension):
+    quantity = units.parse_quantity(_text(raw))
+    if quantity.dimension != dimension:
+        raise ValueError(f"expected {dimension.name}, got {quantity.dimension.name} ({raw})")
+    return quantity
+
+
+def _reactions(raw, default_source) -> dict:
+    reactions = {}
+    for carrier, table in raw.items():
+        _keys(table, ("products", "electronic", "source"))
+        electronic = table.get("electronic")
+        reactions[carrier] = Reaction(tuple(table.get("products", ())),
+                                      electronic if isinstance(electronic, bool) else None,
+                                      table.get("source", default_source))
+    return reactions

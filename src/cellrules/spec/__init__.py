@@ -1,0 +1,1 @@
+"""Cell specs: TOML with locations -> validated sections -> one flat, resolved value table."""

@@ -1,0 +1,177 @@
+"""The fields a rule can read, and which a spec may set.
+
+This table is the contract between cell specs (cell-spec.md), the knowledge base
+and rule expressions: the checker rejects a name that is not here (with a did
+you mean), the spec loader rejects a key that is not here, and the resolver
+fills each field from the spec, else the knowledge base, else leaves it unknown.
+Every field becomes one slot of a flat value table, so compiled rules read
+`values[slot]` instead of walking dictionaries.
+"""
+from __future__ import annotations
+
+import attrs
+
+from cellrules import units
+
+CARRIERS = ("Li", "Na", "K", "Mg", "Zn", "Al", "Ca")
+ARCHITECTURES = ("bulk", "thin-film")
+ANODE_KINDS = ("metal", "alloy", "intercalation", "anode-free")
+STATES = ("solid", "polymer", "gel", "liquid", "hybrid")
+ELECTROLYTE_CLASSES = (
+    "garnet", "perovskite", "nasicon", "beta-alumina", "oxide", "sulfide", "selenide", "halide",
+    "antiperovskite", "hydride", "thin-film", "polymer", "gel-polymer", "carbonate", "ether",
+    "aqueous", "ionic-liquid", "concentrated",
+)
+INTERLAYER_CLASSES = ("cathode-coating", "alloying-interlayer", "artificial-sei", "oxide-barrier",
+                      "carbon", "polymer-buffer")
+CATHODE_STRUCTURES = ("layered-oxide", "spinel", "olivine", "polyanion", "sulfide", "sulfur",
+                      "conversion", "prussian-blue", "chevrel", "graphite", "organic", "oxygen")
+INTERFACES = ("anode", "electrolyte", "cathode", "current_collector")
+WINDOW_KINDS = ("thermodynamic", "measured", "given")
+SEI_ELECTRONIC = ("insulating", "conducting")
+SEI_IONIC = ("good", "moderate", "poor")
+
+# Value kinds. A "quantity" has a dimension; a "potential" is a quantity on an
+# electrode scale, held in volts vs SHE.
+QUANTITY, POTENTIAL, NUMBER, STRING, BOOL, STRINGS, RECORDS = (
+    "quantity", "potential", "number", "string", "bool", "strings", "records")
+
+
+@attrs.frozen
+class Field:
+    path: str
+    kind: str
+    description: str
+    dimension: units.Dimension | None = None
+    vocabulary: tuple[str, ...] = ()
+    settable: bool = True          # may a spec set it directly?
+    record: str = ""               # for RECORDS: the record type's name
+
+    @property
+    def section(self) -> str:
+        return self.path.split(".", 1)[0]
+
+    @property
+    def key(self) -> str:
+        return self.path.split(".", 1)[1]
+
+
+def _q(path, dimension, description, **kw):
+    return Field(path, QUANTITY, description, dimension=dimension, **kw)
+
+
+def _s(path, description, vocabulary=(), **kw):
+    return Field(path, STRING, description, vocabulary=vocabulary, **kw)
+
+
+def _p(path, description, **kw):
+    return Field(path, POTENTIAL, description, dimension=units.POTENTIAL, **kw)
+
+
+U = units
+FIELDS: tuple[Field, ...] = (
+    # [cell]
+    _s("cell.name", "free-text name of the design"),
+    _s("cell.carrier", "the carrier metal", CARRIERS),
+    _s("cell.architecture", "bulk or thin-film (default bulk)", ARCHITECTURES),
+    _q("cell.temperature", U.TEMPERATURE, "operating temperature"),
+    _q("cell.stack_pressure", U.PRESSURE, "stack pressure on the cell"),
+    _q("cell.current_density", U.CURRENT_DENSITY, "operating current density"),
+    _q("cell.areal_capacity", U.AREAL_CAPACITY, "areal capacity cycled"),
+    Field("cell.cycles", NUMBER, "claimed or target cycle life"),
+    Field("cell.coulombic_efficiency", NUMBER, "coulombic efficiency, a fraction 0-1"),
+    Field("cell.capacity_retention", NUMBER, "capacity retention claimed after `cycles`, a fraction 0-1"),
+    _q("cell.energy_density", U.SPECIFIC_ENERGY, "claimed or target specific energy"),
+    _s("cell.source", "where this design comes from"),
+    _p("cell.carrier_potential", "standard potential of the carrier metal", settable=False),
+    # [anode]
+    _s("anode.material", "anode material (knowledge-base name)"),
+    _s("anode.kind", "metal, alloy, intercalation or anode-free", ANODE_KINDS),
+    _q("anode.thickness", U.LENGTH, "anode thickness"),
+    _p("anode.potential", "anode potential (plating/stripping or alloying potential)"),
+    _q("anode.shear_modulus", U.PRESSURE, "shear modulus of the anode metal"),
+    _q("anode.yield_strength", U.PRESSURE, "yield strength of the anode metal"),
+    _q("anode.melting_point", U.TEMPERATURE, "melting point of the anode"),
+    _q("anode.molar_volume", U.MOLAR_VOLUME, "molar volume of the anode metal"),
+    Field("anode.volume_change", NUMBER, "volume change on full lithiation/alloying, a fraction (3.0 = 300 %)"),
+    # [electrolyte]
+    _s("electrolyte.material", "electrolyte material (knowledge-base name, or a label for a liquid described by parts)"),
+    _s("electrolyte.state", "solid, polymer, gel, liquid or hybrid", STATES),
+    _s("electrolyte.class", "electrolyte class", ELECTROLYTE_CLASSES),
+    _q("electrolyte.thickness", U.LENGTH, "electrolyte (separator) thickness"),
+    _q("electrolyte.ionic_conductivity", U.CONDUCTIVITY, "ionic conductivity at conductivity_temperature"),
+    _q("electrolyte.conductivity_temperature", U.TEMPERATURE, "temperature at which ionic_conductivity holds"),
+    _q("electrolyte.activation_energy", U.ENERGY, "activation energy of ionic conduction (Arrhenius, Eq. 7)"),
+    _q("electrolyte.vft_pseudo_energy", U.TEMPERATURE, "VFT pseudo-activation B/k (Eq. 8), in kelvin"),
+    _q("electrolyte.vft_t0", U.TEMPERATURE, "VFT ideal glass-transition temperature T0 (Eq. 8)"),
+    _q("electrolyte.electronic_conductivity", U.CONDUCTIVITY, "electronic conductivity"),
+    _q("electrolyte.shear_modulus", U.PRESSURE, "shear modulus"),
+    _p("electrolyte.window.low", "reduction limit of the stability window"),
+    _p("electrolyte.window.high", "oxidation limit of the stability window"),
+    _s("electrolyte.window_kind", "thermodynamic (computed), measured, or given (in the spec)", WINDOW_KINDS, settable=False),
+    _p("electrolyte.homo", "HOMO as a potential (given in eV on the vacuum scale)"),
+    _p("electrolyte.lumo", "LUMO as a potential (given in eV on the vacuum scale)"),
+    Field("electrolyte.carriers", STRINGS, "carrier ions the electrolyte conducts", vocabulary=CARRIERS),
+    Field("electrolyte.elements", STRINGS, "elements of the electrolyte's formula", settable=False),
+    Field("electrolyte.interphase_products", STRINGS, "products of its reaction with the carrier metal"),
+    Field("electrolyte.interphase_conducts_electrons", BOOL, "whether those products conduct electrons (mixed conducting interphase)"),
+    Field("electrolyte.moisture_sensitive", BOOL, "degrades in air or moisture"),
+    _q("electrolyte.decomposition_temperature", U.TEMPERATURE, "temperature at which it decomposes"),
+    _q("electrolyte.max_temperature", U.TEMPERATURE, "highest operating temperature"),
+    _q("electrolyte.critical_current_density", U.CURRENT_DENSITY, "critical current density against the carrier metal"),
+    Field("electrolyte.aqueous", BOOL, "water-based (or water-containing)"),
+    _s("electrolyte.salt", "salt of a liquid/gel electrolyte"),
+    _q("electrolyte.concentration", U.CONCENTRATION, "salt concentration"),
+    Field("electrolyte.solvent", STRINGS, "solvents of a liquid/gel electrolyte"),
+    Field("electrolyte.additives", STRINGS, "additives of a liquid/gel electrolyte"),
+    _q("electrolyte.class_conductivity.low", U.CONDUCTIVITY, "Table 1 lower conductivity bound for this class and carrier", settable=False),
+    _q("electrolyte.class_conductivity.high", U.CONDUCTIVITY, "Table 1 upper conductivity bound for this class and carrier", settable=False),
+    # [cathode]
+    _s("cathode.material", "cathode material"),
+    _p("cathode.potential", "upper operating potential (charge cut-off)"),
+    _s("cathode.structure", "structure family", CATHODE_STRUCTURES),
+    Field("cathode.oxide", BOOL, "an oxide cathode"),
+    _q("cathode.thickness", U.LENGTH, "cathode thickness"),
+    # [[interlayer]]
+    Field("interlayer", RECORDS, "buffer layers, coatings and artificial SEIs", record="interlayer"),
+    # [sei]
+    Field("sei.components", STRINGS, "SEI phases (knowledge-base names)"),
+    Field("sei.phases", RECORDS, "SEI phases with their properties", record="sei_phase", settable=False),
+    _q("sei.thickness", U.LENGTH, "SEI thickness"),
+    # [current_collector]
+    _s("current_collector.anode", "anode-side current collector"),
+    _s("current_collector.cathode", "cathode-side current collector"),
+    Field("current_collector.anode_alloys_with", STRINGS, "carrier metals the anode collector alloys with", settable=False),
+    Field("current_collector.cathode_corroded_by", STRINGS, "electrolyte classes that corrode the cathode collector", settable=False),
+)
+
+# Fields of the records in a RECORDS field, in slot order.
+RECORD_FIELDS: dict[str, tuple[Field, ...]] = {
+    "interlayer": (
+        _s("interlayer.material", "interlayer material"),
+        _s("interlayer.class", "buffer-layer class", INTERLAYER_CLASSES),
+        Field("interlayer.between", STRINGS, "the interface it sits at", vocabulary=INTERFACES),
+        _q("interlayer.thickness", U.LENGTH, "layer thickness"),
+        Field("interlayer.conduction_group", NUMBER, "conduction group 1-4 of Section 6.1"),
+        Field("interlayer.carriers", STRINGS, "carriers Table 2 names it for", vocabulary=CARRIERS, settable=False),
+    ),
+    "sei_phase": (
+        _s("sei_phase.material", "SEI phase"),
+        _s("sei_phase.carrier", "its carrier", CARRIERS),
+        _s("sei_phase.electronic", "insulating or conducting", SEI_ELECTRONIC),
+        _s("sei_phase.ionic", "good, moderate or poor ionic conduction", SEI_IONIC),
+        Field("sei_phase.preferred", BOOL, "a composition the review recommends"),
+    ),
+}
+
+BY_PATH: dict[str, Field] = {f.path: f for f in FIELDS}
+SLOT: dict[str, int] = {f.path: i for i, f in enumerate(FIELDS)}
+SECTIONS = ("cell", "anode", "electrolyte", "cathode", "interlayer", "sei", "current_collector")
+
+
+def record_index(record: str, key: str) -> int:
+    """Position of `key` inside a record of type `record`."""
+    for i, field in enumerate(RECORD_FIELDS[record]):
+        if field.key == key:
+            return i
+    raise KeyError(key)

@@ -1,0 +1,436 @@
+"""Cell spec TOML -> CellSpec, with every problem of the file at its line.
+
+The messages follow cell-spec.md: a bare number says which unit to add, a
+wrong dimension names both dimensions, an unknown key or material suggests the
+closest names (and mentions `custom = true`), and impossible values (negative
+thickness, a temperature below 0 K, an efficiency above 1) are rejected.
+"""
+from __future__ import annotations
+
+import datetime
+
+from cellrules import potential, units
+from cellrules.errors import Location, ManyErrors, SpecError, did_you_mean
+from cellrules.knowledge.base import KnowledgeBase
+from cellrules.spec import fields as F
+from cellrules.spec.model import CellSpec, Interlayer, Material, SpecValue, Waiver
+from cellrules.tomlfile import TomlDocument, read_toml
+
+SPEC_VERSIONS = (1,)
+TOP_LEVEL = ("spec_version", "cell", "anode", "electrolyte", "cathode", "interlayer", "sei",
+             "current_collector", "waiver")
+# Keys a section accepts besides its settable fields.
+_EXTRA_KEYS = {
+    "anode": ("custom",),
+    "electrolyte": ("custom", "window"),
+    "cathode": ("custom",),
+    "interlayer": ("custom",),
+}
+_WAIVER_KEYS = ("rule", "reason", "expires")
+# Quantities that cannot be negative (cell-spec.md, "Quantities").
+_NON_NEGATIVE = {units.LENGTH, units.PRESSURE, units.CONDUCTIVITY, units.CURRENT_DENSITY,
+                 units.AREAL_CAPACITY, units.CONCENTRATION, units.MOLAR_VOLUME}
+_FRACTIONS = ("cell.coulombic_efficiency", "cell.capacity_retention")
+
+
+def section_keys(section: str) -> dict[str, F.Field]:
+    """Spec keys of a section -> the field each sets."""
+    if section == "interlayer":
+        return {f.key: f for f in F.RECORD_FIELDS["interlayer"] if f.settable}
+    keys = {f.key: f for f in F.FIELDS if f.section == section and f.settable and "." not in f.key}
+    if section == "electrolyte":
+        keys = {k: f for k, f in keys.items() if k not in ("homo", "lumo")}
+    return keys
+
+
+def load_spec(path: str, knowledge: KnowledgeBase, rule_ids=()) -> CellSpec:
+    """Read and validate one spec file; raises SpecError / ManyErrors (every problem found)."""
+    doc = read_toml(path, SpecError)
+    return _Loader(doc, knowledge, frozenset(rule_ids)).load()
+
+
+class _Loader:
+    def __init__(self, doc: TomlDocument, knowledge: KnowledgeBase, rule_ids: frozenset):
+        self.doc = doc
+        self.kb = knowledge
+        self.rule_ids = rule_ids
+        self.problems: list[SpecError] = []
+        self.values: dict[str, SpecValue] = {}
+        self.carrier = "Li"
+
+    def problem(self, message: str, location: Location, hint: str = "") -> None:
+        self.problems.append(SpecError(message, location, hint))
+
+    def load(self) -> CellSpec:
+        data = self.doc.data
+        self._top_level(data)
+        cell = data.get("cell")
+        if not isinstance(cell, dict):
+            self.problem("missing [cell] table", Location(self.doc.path, 1, 1),
+                         'add [cell] with name = "..." and carrier = "Li" (or Na, K, Mg, Zn, Al, Ca)')
+            raise ManyErrors(self.problems)
+        self._carrier(cell)
+        sections = {}
+        for section in ("cell", "anode", "electrolyte", "cathode", "sei", "current_collector"):
+            table = data.get(section)
+            if table is None:
+                continue
+            if not isinstance(table, dict):
+                self.problem(f"{section} must be a table [{section}]", self.doc.where(section))
+                continue
+            sections[section] = self.doc.where(section)
+            self._section(section, table)
+        materials = {s: m for s in ("anode", "electrolyte", "cathode")
+                     if isinstance(data.get(s), dict) and (m := self._material(s, data[s]))}
+        parts = self._parts(data.get("electrolyte"), materials.get("electrolyte"))
+        interlayers = self._interlayers(data.get("interlayer", []))
+        if interlayers:
+            sections["interlayer"] = interlayers[0].location
+        sei = self._sei(data.get("sei"))
+        collectors = self._collectors(data.get("current_collector"))
+        waivers = self._waivers(data.get("waiver", []))
+        if self.problems:
+            raise ManyErrors(sorted(self.problems, key=lambda p: (p.location.line, p.location.column, p.message)))
+        return CellSpec(self.doc.path, self.values, materials, interlayers, sei, parts, collectors, waivers, sections)
+
+    # -- file level ----------------------------------------------------------
+    def _top_level(self, data: dict) -> None:
+        for key in data:
+            if key not in TOP_LEVEL:
+                self.problem(f"unknown key {key!r}", self.doc.where(key),
+                             did_you_mean(key, TOP_LEVEL) or "top-level tables: " + ", ".join(TOP_LEVEL[1:]))
+        version = data.get("spec_version")
+        if version is None:
+            self.problem("missing spec_version", Location(self.doc.path, 1, 1), "add `spec_version = 1` as the first line")
+        elif version not in SPEC_VERSIONS or isinstance(version, bool):
+            self.problem(f"unsupported spec_version {version!r}", self.doc.where("spec_version"),
+                         "this cellrules reads spec_version " + ", ".join(map(str, SPEC_VERSIONS)))
+
+    def _carrier(self, cell: dict) -> None:
+        carrier = cell.get("carrier")
+        if carrier is None:
+            self.problem("[cell] needs a carrier", self.doc.where("cell"), 'add carrier = "Li" (or Na, K, Mg, Zn, Al, Ca)')
+        elif carrier not in F.CARRIERS:
+            self.problem(f"unknown carrier {carrier!r}", self.doc.where("cell", "carrier"),
+                         did_you_mean(str(carrier), F.CARRIERS) or "carriers: " + ", ".join(F.CARRIERS))
+        else:
+            self.carrier = carrier
+        if "name" not in cell:
+            self.problem("[cell] needs a name", self.doc.where("cell"), 'add name = "a short description of the design"')
+
+    # -- sections ------------------------------------------------------------
+    def _section(self, section: str, table: dict) -> None:
+        keys = section_keys(section)
+        extra = _EXTRA_KEYS.get(section, ())
+        orbital = ("homo", "lumo") if section == "electrolyte" else ()
+        for key, raw in table.items():
+            where = self.doc.where(section, key)
+            if key in extra or key in orbital:
+                if key == "window":
+                    self._window(raw, where)
+                elif key in orbital:
+                    self._orbital(f"electrolyte.{key}", raw, where)
+                elif key == "custom" and not isinstance(raw, bool):
+                    self.problem("custom must be true or false", where)
+                continue
+            if section == "electrolyte" and key in ("salt", "solvent", "additives"):
+                continue  # resolved as knowledge-base parts in _parts
+            if section == "sei" and key == "components":
+                continue
+            if section == "current_collector":
+                if key not in ("anode", "cathode"):
+                    self.problem(f"unknown key {key!r} in [current_collector]", where, did_you_mean(key, ("anode", "cathode")))
+                continue
+            field = keys.get(key)
+            if field is None:
+                allowed = list(keys) + list(extra) + list(orbital)
+                self.problem(f"unknown key {key!r} in [{section}]", where,
+                             did_you_mean(key, allowed) or "keys: " + ", ".join(sorted(allowed)))
+                continue
+            if key == "material":
+                continue
+            parsed = self.value(field, raw, where)
+            if parsed is not None:
+                self.values[field.path] = parsed
+
+    def value(self, field: F.Field, raw, where: Location) -> SpecValue | None:
+        """Parse one value for `field`, reporting a problem (and returning None) when it is wrong."""
+        kind = field.kind
+        if kind in (F.QUANTITY, F.POTENTIAL):
+            return self._quantity(field, raw, where)
+        if kind == F.NUMBER:
+            if isinstance(raw, bool) or not isinstance(raw, (int, float)):
+                self.problem(f"{field.key} must be a plain number, got {_shown(raw)}", where,
+                             "e.g. 0.998" if field.path in _FRACTIONS else "e.g. 500")
+                return None
+            if field.path in _FRACTIONS and not 0 <= raw <= 1:
+                self.problem(f"{field.key} must be a fraction between 0 and 1, got {raw}", where,
+                             f"write {raw / 100:g} for {raw} %" if 1 < raw <= 100 else "")
+                return None
+            if raw < 0:
+                self.problem(f"{field.key} cannot be negative, got {raw}", where)
+                return None
+            return SpecValue(float(raw), str(raw), where)
+        if kind == F.STRING:
+            if not isinstance(raw, str):
+                self.problem(f"{field.key} must be a string, got {_shown(raw)}", where, f'write {field.key} = "{raw}"')
+                return None
+            if field.vocabulary and raw not in field.vocabulary:
+                self.problem(f"{field.key} {raw!r} is not one of the accepted values", where,
+                             did_you_mean(raw, field.vocabulary) or "values: " + ", ".join(field.vocabulary))
+                return None
+            return SpecValue(raw, raw, where)
+        if kind == F.BOOL:
+            if not isinstance(raw, bool):
+                self.problem(f"{field.key} must be true or false, got {_shown(raw)}", where)
+                return None
+            return SpecValue(raw, str(raw).lower(), where)
+        if kind == F.STRINGS:
+            if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
+                self.problem(f"{field.key} must be a list of strings", where, f'e.g. {field.key} = ["..."]')
+                return None
+            bad = [x for x in raw if field.vocabulary and x not in field.vocabulary]
+            for word in bad:
+                self.problem(f"{field.key}: {word!r} is not one of the accepted values", where,
+                             did_you_mean(word, field.vocabulary) or "values: " + ", ".join(field.vocabulary))
+            return None if bad else SpecValue(tuple(raw), ", ".join(raw), where)
+        raise AssertionError(kind)  # pragma: no cover
+
+    def _quantity(self, field: F.Field, raw, where: Location) -> SpecValue | None:
+        expected = units.VOLTAGE if field.kind == F.POTENTIAL else field.dimension
+        example = _example(field)
+        if isinstance(raw, bool) or not isinstance(raw, (str, int, float)):
+            self.problem(f"{field.key} must be a quantity string, got {_shown(raw)}", where, f'e.g. {field.key} = "{example}"')
+            return None
+        if isinstance(raw, (int, float)):
+            unit = example.split(" ", 1)[1].split(" vs ")[0] if " " in example else ""
+            self.problem(f"{field.key} = {raw} has no unit", where, f'add a unit, e.g. "{raw:g} {unit}"')
+            return None
+        try:
+            if field.kind == F.POTENTIAL:
+                parsed = potential.parse_potential(raw, self.carrier, self.kb.scale)
+                return SpecValue(parsed.she, raw, where)
+            quantity = units.parse_quantity(raw)
+        except (units.UnitError, potential.PotentialError) as error:
+            self.problem(f"{field.key}: {error.message}", where, error.hint)
+            return None
+        if quantity.dimension == units.DIMENSIONLESS and expected != units.DIMENSIONLESS:
+            self.problem(f"{field.key} = {raw!r} has no unit", where, f'add a unit, e.g. "{raw} {example.split(" ", 1)[1]}"')
+            return None
+        if quantity.dimension != expected:
+            self.problem(f"{field.key}: expected {_article(expected.name)}, got {_article(quantity.dimension.name)} ({raw})",
+                         where, f'e.g. {field.key} = "{example}"')
+            return None
+        if expected == units.TEMPERATURE and quantity.value < 0:
+            self.problem(f"{field.key} = {raw!r} is below absolute zero", where)
+            return None
+        if (expected in _NON_NEGATIVE or field.key.endswith("modulus")) and quantity.value < 0:
+            self.problem(f"{field.key} cannot be negative ({raw})", where)
+            return None
+        return SpecValue(quantity.value, raw, where)
+
+    def _window(self, raw, where: Location) -> None:
+        if not isinstance(raw, dict):
+            self.problem("window must be a table", where, 'e.g. window = { low = "1.7 V", high = "2.1 V", vs = "Li/Li+" }')
+            return
+        for key in raw:
+            if key not in ("low", "high", "vs"):
+                self.problem(f"unknown key {key!r} in window", where, did_you_mean(key, ("low", "high", "vs")))
+        reference = raw.get("vs", self.carrier)
+        for key in ("low", "high"):
+            if key not in raw:
+                continue
+            at = self.doc.where("electrolyte", "window", key)
+            text = raw[key] if isinstance(raw[key], str) else str(raw[key])
+            try:
+                parsed = potential.parse_potential(text if " vs" in text else f"{text} vs {reference}", reference, self.kb.scale)
+            except (units.UnitError, potential.PotentialError) as error:
+                self.problem(f"window.{key}: {error.message}", at, error.hint or 'e.g. "1.7 V"')
+                continue
+            self.values[f"electrolyte.window.{key}"] = SpecValue(parsed.she, f"{text} vs {reference}" if " vs" not in text else text, at)
+        low, high = self.values.get("electrolyte.window.low"), self.values.get("electrolyte.window.high")
+        if low and high and low.value > high.value:
+            self.problem("window.low is above window.high", where, "swap them")
+
+    def _orbital(self, path: str, raw, where: Location) -> None:
+        try:
+            quantity = units.parse_quantity(raw) if isinstance(raw, str) else None
+        except units.UnitError as error:
+            self.problem(f"{path.split('.')[-1]}: {error.message}", where, error.hint)
+            return
+        if quantity is None or quantity.dimension != units.ENERGY:
+            self.problem(f"{path.split('.')[-1]} must be an orbital energy in eV (vacuum scale)", where, 'e.g. homo = "-6.9 eV"')
+            return
+        she = potential.energy_to_potential_she(quantity.value / units.ELECTRON_VOLT)
+        self.values[path] = SpecValue(she, raw, where)
+
+    # -- materials -----------------------------------------------------------
+    def _material(self, section: str, table: dict, path: tuple = ()) -> Material | None:
+        path = path or (section,)
+        where = self.doc.where(*path, "material")
+        name = table.get("material")
+        custom = table.get("custom") is True
+        if name is None:
+            if custom:
+                name = f"custom {section}"
+            else:
+                return None
+        if not isinstance(name, str):
+            self.problem("material must be a string", where)
+            return None
+        if custom:
+            required = {"anode": ("kind",), "electrolyte": ("state", "class")}.get(section, ())
+            for key in required:
+                if key not in table:
+                    self.problem(f"a custom {section} must give {key}", self.doc.where(*path),
+                                 f"add {key} = ... ({', '.join(F.BY_PATH[f'{section}.{key}'].vocabulary)})")
+            return Material(name, None, "custom", where)
+        match = self.kb.lookup(section, name)
+        if match is not None:
+            return Material(name, match.entry, match.how, where)
+        if section == "electrolyte" and ("salt" in table or "solvent" in table):
+            return Material(name, None, "label", where)  # a liquid described by its parts
+        self._unknown_material(section, name, where)
+        return None
+
+    def _unknown_material(self, section: str, name: str, where: Location) -> None:
+        known = self.kb.names_for(section)
+        hint = did_you_mean(name, known, describe=lambda alias: alias if known[alias] == alias else f"{known[alias]} ({alias})")
+        extra = f"or declare it with custom = true in [{section}] and give its properties" if section in _EXTRA_KEYS \
+            else "see `cellrules knowledge list`"
+        self.problem(f"unknown {section.replace('_', ' ')} material {name!r}", where, f"{hint} {extra}".strip() if hint else extra)
+
+    def _lookup_list(self, section: str, names, where: Location) -> tuple[Material, ...]:
+        found = []
+        for name in names:
+            match = self.kb.lookup(section, name)
+            if match is None:
+                self._unknown_material(section, name, where)
+            else:
+                found.append(Material(name, match.entry, match.how, where))
+        return tuple(found)
+
+    def _parts(self, table, material) -> dict:
+        if not isinstance(table, dict):
+            return {}
+        parts = {}
+        for key, section in (("salt", "salt"), ("solvent", "solvent"), ("additives", "additives")):
+            if key not in table:
+                continue
+            raw = table[key]
+            where = self.doc.where("electrolyte", key)
+            items = [raw] if (key == "salt" and isinstance(raw, str)) else raw
+            if not isinstance(items, list) or not all(isinstance(x, str) for x in items):
+                self.problem(f"electrolyte.{key} must be {'a string' if key == 'salt' else 'a list of strings'}", where)
+                continue
+            parts[key] = self._lookup_list(section, items, where)
+            self.values[f"electrolyte.{key}"] = SpecValue(
+                items[0] if key == "salt" else tuple(m.entry.name for m in parts[key]), ", ".join(items), where)
+        return parts
+
+    def _interlayers(self, raw) -> tuple[Interlayer, ...]:
+        if not isinstance(raw, list):
+            self.problem("interlayer must be an array of tables [[interlayer]]", self.doc.where("interlayer"))
+            return ()
+        keys = section_keys("interlayer")
+        layers = []
+        for index, table in enumerate(raw):
+            header = self.doc.where("interlayer", index)
+            values = {}
+            for key, value in table.items():
+                where = self.doc.where("interlayer", index, key)
+                if key in ("material", "custom"):
+                    continue
+                field = keys.get(key)
+                if field is None:
+                    self.problem(f"unknown key {key!r} in [[interlayer]]", where, did_you_mean(key, [*keys, "custom"]))
+                    continue
+                parsed = self.value(field, value, where)
+                if parsed is not None:
+                    values[key] = parsed
+            if "between" not in table:
+                self.problem("an interlayer needs `between`", header, 'e.g. between = ["cathode", "electrolyte"]')
+            material = self._material("interlayer", table, ("interlayer", index))
+            if material is None and "material" not in table:
+                self.problem("an interlayer needs a material", header, 'e.g. material = "LiNbO3"')
+            if material is not None:
+                if material.entry is None and "class" not in values:
+                    self.problem("a custom interlayer must give its class", header,
+                                 "class = " + " | ".join(F.INTERLAYER_CLASSES))
+                layers.append(Interlayer(material, values, header))
+        return tuple(layers)
+
+    def _sei(self, table) -> tuple[Material, ...]:
+        if not isinstance(table, dict) or "components" not in table:
+            return ()
+        where = self.doc.where("sei", "components")
+        raw = table["components"]
+        if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
+            self.problem("sei.components must be a list of strings", where, 'e.g. components = ["LiF", "Li3N"]')
+            return ()
+        return self._lookup_list("sei", raw, where)
+
+    def _collectors(self, table) -> dict:
+        if not isinstance(table, dict):
+            return {}
+        found = {}
+        for side in ("anode", "cathode"):
+            name = table.get(side)
+            if isinstance(name, str):
+                where = self.doc.where("current_collector", side)
+                materials = self._lookup_list("current_collector", [name], where)
+                if materials:
+                    found[side] = materials[0]
+            elif name is not None:
+                self.problem(f"current_collector.{side} must be a string", self.doc.where("current_collector", side))
+        return found
+
+    def _waivers(self, raw) -> tuple[Waiver, ...]:
+        if not isinstance(raw, list):
+            self.problem("waiver must be an array of tables [[waiver]]", self.doc.where("waiver"))
+            return ()
+        waivers = []
+        for index, table in enumerate(raw):
+            where = self.doc.where("waiver", index)
+            for key in table:
+                if key not in _WAIVER_KEYS:
+                    self.problem(f"unknown key {key!r} in [[waiver]]", self.doc.where("waiver", index, key),
+                                 did_you_mean(key, _WAIVER_KEYS))
+            rule, reason, expires = table.get("rule"), table.get("reason"), table.get("expires")
+            if not isinstance(rule, str):
+                self.problem("a waiver needs the rule id it waives", where, 'rule = "mechanics.shear-modulus-ratio"')
+                continue
+            if self.rule_ids and rule not in self.rule_ids:
+                self.problem(f"waiver names unknown rule {rule!r}", self.doc.where("waiver", index, "rule"),
+                             did_you_mean(rule, self.rule_ids) or "list the rules with `cellrules rules list`")
+            if not isinstance(reason, str) or not reason.strip():
+                self.problem(f"the waiver of {rule} has no reason", where, 'add reason = "why this failure is accepted"')
+                continue
+            if expires is not None and not isinstance(expires, datetime.date) or isinstance(expires, datetime.datetime):
+                self.problem("waiver expires must be a TOML date", self.doc.where("waiver", index, "expires"),
+                             "write expires = 2027-06-30 (no quotes)")
+                continue
+            waivers.append(Waiver(rule, reason.strip(), expires, where))
+        return tuple(waivers)
+
+
+def _shown(raw) -> str:
+    return repr(raw) if isinstance(raw, str) else f"{type(raw).__name__} {raw!r}"
+
+
+def _article(name: str) -> str:
+    return ("an " if name[:1] in "aeiou" else "a ") + name
+
+
+def _example(field: F.Field) -> str:
+    if field.kind == F.POTENTIAL:
+        return "4.3 V vs Li/Li+"
+    examples = {
+        units.PRESSURE: "5 MPa", units.CONDUCTIVITY: "1e-4 S/cm", units.LENGTH: "20 um",
+        units.TEMPERATURE: "25 degC", units.CURRENT_DENSITY: "0.5 mA/cm^2", units.AREAL_CAPACITY: "2 mAh/cm^2",
+        units.ENERGY: "0.3 eV", units.MOLAR_VOLUME: "13 cm^3/mol", units.CONCENTRATION: "1 mol/L",
+        units.SPECIFIC_ENERGY: "400 Wh/kg",
+    }
+    if field.key.endswith("modulus") or field.key.endswith("strength"):
+        return "4.2 GPa"
+    return examples.get(field.dimension, "1")
