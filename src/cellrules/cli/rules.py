@@ -1,0 +1,98 @@
+"""`cellrules rules list|show|fields`: the rule catalogue, generated from the rules themselves."""
+from __future__ import annotations
+
+import json
+import sys
+
+from cellrules.errors import UsageError, did_you_mean
+
+
+def register(commands) -> None:
+    parser = commands.add_parser("rules", help="list and show the design rules")
+    parser.add_argument("--rules", action="append", default=[], metavar="DIR", help="add a rule pack (repeatable)")
+    sub = parser.add_subparsers(dest="rules_command", metavar="SUBCOMMAND")
+    listing = sub.add_parser("list", help="one rule per line, grouped by concern")
+    listing.add_argument("--format", default="text", choices=("text", "json"))
+    show = sub.add_parser("show", help="everything about one rule")
+    show.add_argument("rule_id", metavar="ID")
+    sub.add_parser("fields", help="the spec fields rules can read")
+    parser.set_defaults(run=run)
+
+
+def run(args) -> int:
+    from cellrules.cli.load import load_ruleset
+
+    if args.rules_command == "fields":
+        sys.stdout.write(render_fields())
+        return 0
+    if args.rules_command not in ("list", "show"):
+        raise UsageError("rules needs a subcommand", hint="cellrules rules list | show ID | fields | coverage")
+    ruleset = load_ruleset(args.rules)
+    if args.rules_command == "list":
+        sys.stdout.write(render_list(ruleset, args.format))
+    else:
+        rule = ruleset.rule(args.rule_id)
+        if rule is None:
+            raise UsageError(f"unknown rule id {args.rule_id!r}",
+                             hint=did_you_mean(args.rule_id, ruleset.by_id) or "list them with `cellrules rules list`")
+        sys.stdout.write(render_show(ruleset, rule))
+    return 0
+
+
+def _sorted_rules(ruleset):
+    return sorted(ruleset.rules, key=lambda r: (r.concern, r.id))
+
+
+def render_list(ruleset, fmt: str) -> str:
+    rules = _sorted_rules(ruleset)
+    if fmt == "json":
+        return json.dumps([{"id": r.id, "title": r.title, "severity": r.severity, "failure_mode": r.failure_mode,
+                            "concern": r.concern, "carriers": list(r.carriers), "citation": r.citation}
+                           for r in rules], indent=2, ensure_ascii=False) + "\n"
+    width = max((len(r.id) for r in rules), default=0)
+    mode_width = max((len(r.failure_mode) for r in rules), default=0)
+    lines, concern = [], None
+    for rule in rules:
+        if rule.concern != concern:
+            if concern is not None:
+                lines.append("")
+            concern = rule.concern
+            lines.append(concern)
+        lines.append(f"  {rule.id:<{width}}  {rule.severity:<7}  {rule.failure_mode:<{mode_width}}  {rule.title}")
+    lines.append("")
+    lines.append(f"{len(rules)} rules in {len({r.concern for r in rules})} concerns")
+    return "\n".join(lines) + "\n"
+
+
+def render_show(ruleset, rule) -> str:
+    dependants = sorted(r.id for r in ruleset.rules if rule.id in r.needs or r.refines == rule.id)
+    lines = [
+        f"{rule.id}: {rule.title}",
+        f"  severity:      {rule.severity}",
+        f"  failure mode:  {rule.failure_mode}",
+        f"  carriers:      {', '.join(rule.carriers) or 'all'}",
+        f"  applies when:  {rule.guard_source or 'always'}",
+        f"  requires:      {rule.requirement_source}",
+        f"  needs:         {', '.join(rule.needs) or 'nothing'}",
+        f"  refines:       {rule.refines or 'nothing'}",
+        f"  needed by:     {', '.join(dependants) or 'nothing'}",
+        f"  why:           {rule.mechanism}",
+    ]
+    lines += [f"  mitigation:    {m}" for m in rule.mitigations]
+    lines.append(f"  citation:      {rule.citation}")
+    lines += [f"  outside:       {o}" for o in rule.outside]
+    lines.append(f"  defined at:    {rule.location}")
+    lines.append("")
+    lines.append(rule.source)
+    return "\n".join(lines) + "\n"
+
+
+def render_fields() -> str:
+    from cellrules.spec import fields as F
+
+    lines = []
+    for field in F.FIELDS + tuple(f for record in F.RECORD_FIELDS.values() for f in record):
+        kind = field.dimension.name if field.dimension is not None else field.kind
+        words = f" ({' | '.join(field.vocabulary)})" if field.vocabulary else ""
+        lines.append(f"{field.path:<44} {kind:<28} {field.description}{words}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,1 @@
+"""Reports: each reads finished results and renders one format; none evaluates anything."""
