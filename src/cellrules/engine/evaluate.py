@@ -61,7 +61,7 @@ def evaluate(ruleset: RuleSet, resolved: Resolved, options: CheckOptions) -> Fil
     status = _status(findings, ruleset, options)
     spec = resolved.spec
     return FileResult(spec.path, status, tuple(sorted(findings, key=lambda f: (f.line, f.rule, f.column))),
-                      spec=spec, resolved=resolved)
+                      spec=spec, resolved=resolved, values=tuple(values))
 
 
 class _Context:

@@ -39,3 +39,4 @@ class FileResult:
     errors: tuple = ()         # CellrulesError values when status is error
     spec: object = None        # the CellSpec, for reports (None on error)
     resolved: object = None    # the Resolved values, for reports
+    values: tuple = ()         # the evaluated slot table (fields, then derived values), for reports
