@@ -65,12 +65,14 @@ def knowledge_files(directories) -> list[Path]:
 def load_knowledge(directories) -> KnowledgeBase:
     """Load the knowledge of each rule directory in order; later entries replace earlier ones."""
     problems: list[KnowledgeError] = []
-    documents = []
-    for path in knowledge_files(directories):
-        try:
-            documents.append(read_toml(str(path), KnowledgeError))
-        except KnowledgeError as error:
-            problems.append(error)
+    documents, pack_of = [], {}
+    for pack, directory in enumerate(directories):
+        for path in knowledge_files([directory]):
+            try:
+                documents.append(read_toml(str(path), KnowledgeError))
+                pack_of[str(path)] = pack
+            except KnowledgeError as error:
+                problems.append(error)
     raw = [(doc, kind, index, table) for doc in documents for kind, tables in sorted(doc.data.items())
            for index, table in enumerate(tables if isinstance(tables, list) else [tables])]
     for doc, kind, index, table in raw:
@@ -86,13 +88,34 @@ def load_knowledge(directories) -> KnowledgeBase:
         except KnowledgeError as error:
             problems.append(error)
             continue
-        entries[(kind, names.fold(entry.name))] = entry
+        key = (kind, names.fold(entry.name))
+        earlier = entries.get(key)
+        if earlier is not None and pack_of[earlier.location.path] == pack_of[doc.path]:
+            # Within one pack a repeated name is a mistake; a later pack replaces on purpose.
+            problems.append(KnowledgeError(f"{kind} {entry.name} is defined twice", entry.location,
+                                           f"also defined at {earlier.location}"))
+        entries[key] = entry
+    problems.extend(_alias_clashes(entries.values()))
     if problems:
         raise ManyErrors(problems)
     ordered = tuple(entries.values())
     failure_modes = {e.values["id"].value: e for e in ordered if e.kind == "failure_mode" and "id" in e.values}
     classes = tuple(e for e in ordered if e.kind == "electrolyte_class")
     return KnowledgeBase(ordered, scale, failure_modes, classes)
+
+
+def _alias_clashes(entries) -> list[KnowledgeError]:
+    """An alias that names two entries of one kind would make a spec's meaning depend on file order."""
+    owner: dict[tuple[str, str], Entry] = {}
+    problems = []
+    for entry in entries:
+        for alias in dict.fromkeys((entry.name, *entry.aliases)):
+            key = (entry.kind, names.fold(alias))
+            other = owner.setdefault(key, entry)
+            if other is not entry:
+                problems.append(KnowledgeError(f"{entry.kind} alias {alias!r} of {entry.name} also names {other.name}",
+                                               entry.location, f"{other.name} is at {other.location}"))
+    return problems
 
 
 def _scale(raw, problems) -> potential.ReferenceScale:

@@ -301,7 +301,7 @@ def _emit_rule(emit: _Emitter, rule: ast.Rule, index: dict[str, int]) -> None:
 def load_evaluator(compiled: CompiledRules):
     """Turn the generated source into a callable; the namespace holds only RUNTIME helpers."""
     namespace = dict(RUNTIME)
-    namespace["__builtins__"] = {"len": len, "min": min, "max": max, "abs": abs}
+    namespace["__builtins__"] = {"len": len, "min": min, "max": max, "abs": abs, "next": next}
     code = compile(compiled.source, "<cellrules rules>", "exec")
     exec(code, namespace)  # noqa: S102 - source generated from the checked AST, see module docstring
     return namespace["evaluate"]
