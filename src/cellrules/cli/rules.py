@@ -16,6 +16,8 @@ def register(commands) -> None:
     show = sub.add_parser("show", help="everything about one rule")
     show.add_argument("rule_id", metavar="ID")
     sub.add_parser("fields", help="the spec fields rules can read")
+    coverage = sub.add_parser("coverage", help="the review's criteria -> the rules that encode them (Markdown)")
+    coverage.add_argument("-o", "--output", metavar="FILE", help="write to FILE (e.g. rules/COVERAGE.md)")
     parser.set_defaults(run=run)
 
 
@@ -25,6 +27,8 @@ def run(args) -> int:
     if args.rules_command == "fields":
         sys.stdout.write(render_fields())
         return 0
+    if args.rules_command == "coverage":
+        return _coverage(args)
     if args.rules_command not in ("list", "show"):
         raise UsageError("rules needs a subcommand", hint="cellrules rules list | show ID | fields | coverage")
     ruleset = load_ruleset(args.rules)
@@ -36,6 +40,26 @@ def run(args) -> int:
             raise UsageError(f"unknown rule id {args.rule_id!r}",
                              hint=did_you_mean(args.rule_id, ruleset.by_id) or "list them with `cellrules rules list`")
         sys.stdout.write(render_show(ruleset, rule))
+    return 0
+
+
+def _coverage(args) -> int:
+    from cellrules.cli.load import load_ruleset
+    from cellrules.engine.cache import write_atomically
+    from cellrules.errors import ConfigError
+    from cellrules.report.coverage import check_mapping, criteria_from, render_coverage
+    from cellrules.resources import builtin_rules_dir
+    from cellrules.tomlfile import read_toml
+
+    ruleset = load_ruleset(args.rules)
+    criteria = criteria_from(read_toml(str(builtin_rules_dir() / "coverage.toml"), ConfigError))
+    check_mapping(criteria, ruleset.by_id)
+    text = render_coverage(criteria, ruleset)
+    if args.output:
+        from pathlib import Path
+        write_atomically(Path(args.output), text.encode("utf-8"))
+    else:
+        sys.stdout.write(text)
     return 0
 
 
