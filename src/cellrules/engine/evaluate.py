@@ -96,7 +96,7 @@ class _Context:
                 if waiver.expires is not None and waiver.expires < self.options.today:
                     findings.append(self._expired(rule, waiver))
                 else:
-                    finding = attrs.evolve(finding, outcome="waived",
+                    finding = attrs.evolve(finding, outcome="waived", reason=waiver.reason,
                                            message=f"waived: {waiver.reason} (the rule failed: {finding.message})")
             findings.append(finding)
         for waiver in self.resolved.spec.waivers:

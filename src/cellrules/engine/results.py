@@ -28,6 +28,7 @@ class Finding:
     missing: tuple[str, ...] = ()
     prerequisites: tuple[str, ...] = ()   # rules a skipped finding depends on / rules this one refines
     superseded: tuple[str, ...] = ()      # rules whose failure this refinement replaces
+    reason: str = ""                      # a waived finding's waiver reason (SARIF carries it as a suppression)
 
 
 @attrs.frozen
