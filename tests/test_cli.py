@@ -3,8 +3,8 @@ import json
 
 from conftest import CELL_LI, EXAMPLES, REPO, run_cli
 
-GOOD = CELL_LI + '[anode]\nmaterial = "Li"\n[electrolyte]\nmaterial = "LLZO"\n'
-BAD_UNIT = CELL_LI + "stack_pressure = 5\n"
+GOOD = CELL_LI.lstrip() + 'stack_pressure = "1 MPa"\n[anode]\nmaterial = "Li"\n[electrolyte]\nmaterial = "LLZO"\n'
+BAD_UNIT = CELL_LI.lstrip() + "stack_pressure = 5\n"
 
 
 def test_check_examples_from_any_directory(tmp_path):

@@ -89,7 +89,7 @@ def test_inputs_carry_values_with_units_and_provenance(ruleset, write_spec):
     assert inputs["electrolyte.shear_modulus"].source.startswith("spec: ")
     assert inputs["anode.shear_modulus"].source.startswith("knowledge-base: Li (")
     assert inputs["modulus_ratio"].source.startswith("derived: let modulus_ratio")
-    assert modulus.line == 15  # the spec line of the first input the rule read
+    assert modulus.line == 9  # the spec line that selected the first input the rule read (anode.kind via material)
 
 
 @pytest.mark.parametrize("pressure, expected_rule, severity", [
@@ -124,18 +124,19 @@ def test_evaluation_is_deterministic(ruleset, write_spec):
 def test_generated_code_holds_no_rule_text(tmp_path):
     """Hostile strings in a rule file stay data: they never reach the generated source as code."""
     hostile = '__import__("os").system("touch PWNED")'
+    quoted = hostile.replace('"', '\\"')  # as written inside a rule-file string
     pack = tmp_path / "pack"
     pack.mkdir()
     (pack / "evil.rules").write_text(textwrap.dedent(f'''
-        rule evil.strings "{hostile}" {{
-          applies cell.name == "{hostile}" or cell.source in {{"{hostile}", "}}; import os"}}
+        rule evil.strings "{quoted}" {{
+          applies cell.name == "{quoted}" or cell.source in {{"{quoted}", "}}; import os"}}
           require cell.name != "\\"); import os; os.system(\\"touch PWNED2\\"); (\\""
           severity info
           failure incomparable-claim
-          message "{{cell.name}} {hostile}"
-          because "{hostile}"
-          mitigate "{hostile}"
-          cite "{hostile}"
+          message "{{cell.name}} {quoted}"
+          because "{quoted}"
+          mitigate "{quoted}"
+          cite "{quoted}"
         }}
     '''))
     ruleset = build_ruleset([builtin_rules_dir(), pack])
