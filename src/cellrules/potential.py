@@ -144,6 +144,10 @@ class ReferenceScale:
     metals: Mapping[str, tuple[int, float]] = attrs.field(converter=_read_only)
     others: Mapping[str, tuple[str, float]] = attrs.field(converter=_read_only, factory=dict)
 
+    def __reduce__(self):
+        # A mappingproxy cannot be pickled, yet the scale travels in the cached rule set (engine/cache.py).
+        return (ReferenceScale, (dict(self.metals), dict(self.others)))
+
     def _charges(self) -> dict[str, int]:
         return {metal: charge for metal, (charge, _) in self.metals.items()}
 
