@@ -26,6 +26,7 @@ _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?")
 _KEY = re.compile(r'^\s*((?:[A-Za-z0-9_-]+|"[^"]*")(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"]*"))*)\s*=')
 _INLINE_KEY = re.compile(r'([A-Za-z0-9_-]+)\s*=')
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
+_LONG_NUMBER = re.compile(r"[\d_]{4000,}")
 
 
 @attrs.frozen
@@ -58,7 +59,8 @@ def read_toml(path: str, error_class=CellrulesError, max_bytes: int = MAX_BYTES)
     return parse_toml(raw, path, error_class)
 
 
-def parse_toml(raw: bytes, path: str, error_class=CellrulesError) -> TomlDocument:
+def decode_utf8(raw: bytes, path: str, error_class=CellrulesError) -> str:
+    """The text of a file that must be UTF-8; a bad byte is reported at its line and column."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -66,8 +68,11 @@ def parse_toml(raw: bytes, path: str, error_class=CellrulesError) -> TomlDocumen
         column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
         raise error_class(f"the file is not UTF-8 text (byte 0x{raw[error.start]:02x})",
                           Location(path, line, column), hint="save the file as UTF-8") from None
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def parse_toml(raw: bytes, path: str, error_class=CellrulesError) -> TomlDocument:
+    text = decode_utf8(raw, path, error_class)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -79,7 +84,18 @@ def parse_toml(raw: bytes, path: str, error_class=CellrulesError) -> TomlDocumen
                           hint=_toml_hint(reason)) from None
     except RecursionError:
         raise error_class("malformed TOML: nested too deeply", Location(path, 1, 1)) from None
+    except ValueError:  # int() refuses more than sys.get_int_max_str_digits() digits
+        line, column = _position_of(text, _LONG_NUMBER.search(text))
+        raise error_class(f"malformed TOML: a number with more than {sys.get_int_max_str_digits()} digits",
+                          Location(path, line, column), hint="no quantity of a cell needs that many digits") from None
     return TomlDocument(path, data, _positions(text))
+
+
+def _position_of(text: str, match) -> tuple[int, int]:
+    if match is None:
+        return 1, 1
+    line_start = text.rfind("\n", 0, match.start()) + 1
+    return text.count("\n", 0, match.start()) + 1, match.start() - line_start + 1
 
 
 def _toml_hint(reason: str) -> str:
@@ -87,6 +103,8 @@ def _toml_hint(reason: str) -> str:
         return 'quote quantities: stack_pressure = "5 MPa"'
     if "Cannot overwrite" in reason or "Cannot declare" in reason:
         return "each key and table may appear once"
+    if reason == "Illegal character '\\n'":  # a string still open at the end of its line
+        return 'close the string on its line: name = "..." (use """...""" for several lines)'
     if "Expected '=' after a key" in reason or "expected '='" in reason.lower():
         return "write key = value; quote strings"
     return ""
@@ -112,7 +130,7 @@ def _positions(text: str) -> dict:
             continue
         header = _HEADER.match(line)
         if header and not _KEY.match(line):
-            name = _split_key(header.group(2))
+            name = _in_arrays(_split_key(header.group(2)), counts)
             if header.group(1) == "[[":
                 index = counts.get(name, 0)
                 counts[name] = index + 1
@@ -137,6 +155,20 @@ def _positions(text: str) -> dict:
         if not in_multiline:
             depth = _bracket_balance(rest)
     return positions
+
+
+def _in_arrays(name: tuple, counts: dict) -> tuple:
+    """A header's key path with the index of each enclosing array of tables.
+
+    `[electrolyte.reaction.Li]` after the second `[[electrolyte]]` belongs to
+    that element: ("electrolyte", 1, "reaction", "Li").
+    """
+    path: tuple = ()
+    for part in name[:-1]:
+        path = (*path, part)
+        if path in counts:
+            path = (*path, counts[path] - 1)
+    return (*path, name[-1])
 
 
 def _bracket_balance(fragment: str) -> int:

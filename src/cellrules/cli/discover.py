@@ -51,7 +51,7 @@ def _is_spec(path: Path) -> bool:
     try:
         raw = path.read_bytes()[: 1024 * 1024 + 1]
         data = tomllib.loads(raw.decode("utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+    except (OSError, ValueError, RecursionError):  # ValueError: bad UTF-8, bad TOML, a number too long for int()
         try:
             head = path.read_bytes()[:65536].decode("utf-8", "replace")
         except OSError:

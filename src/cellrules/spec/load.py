@@ -8,6 +8,7 @@ thickness, a temperature below 0 K, an efficiency above 1) are rejected.
 from __future__ import annotations
 
 import datetime
+import math
 
 from cellrules import potential, units
 from cellrules.errors import Location, ManyErrors, SpecError, did_you_mean
@@ -31,6 +32,8 @@ _WAIVER_KEYS = ("rule", "reason", "expires")
 _NON_NEGATIVE = {units.LENGTH, units.PRESSURE, units.CONDUCTIVITY, units.CURRENT_DENSITY,
                  units.AREAL_CAPACITY, units.CONCENTRATION, units.MOLAR_VOLUME}
 _FRACTIONS = ("cell.coulombic_efficiency", "cell.capacity_retention")
+_NUMBER_EXAMPLES = {"cell.cycles": "500", "cell.coulombic_efficiency": "0.998", "cell.capacity_retention": "0.8",
+                    "anode.volume_change": "3.0", "interlayer.conduction_group": "2"}
 
 
 def section_keys(section: str) -> dict[str, F.Field]:
@@ -107,14 +110,23 @@ class _Loader:
                          "this cellrules reads spec_version " + ", ".join(map(str, SPEC_VERSIONS)))
 
     def _carrier(self, cell: dict) -> None:
+        """The one check of cell.carrier (_section skips it), since every potential depends on it."""
         carrier = cell.get("carrier")
+        where = self.doc.where("cell", "carrier")
         if carrier is None:
             self.problem("[cell] needs a carrier", self.doc.where("cell"), 'add carrier = "Li" (or Na, K, Mg, Zn, Al, Ca)')
+        elif not isinstance(carrier, str):
+            self.problem(f"carrier must be a string, got {_shown(carrier)}", where,
+                         'e.g. carrier = "Li" (or Na, K, Mg, Zn, Al, Ca)')
         elif carrier not in F.CARRIERS:
-            self.problem(f"unknown carrier {carrier!r}", self.doc.where("cell", "carrier"),
-                         did_you_mean(str(carrier), F.CARRIERS) or "carriers: " + ", ".join(F.CARRIERS))
+            metal = self.kb.lookup("anode", carrier)  # "lithium" is an alias of the metal Li
+            named = metal.entry.name if metal is not None and metal.entry.name in F.CARRIERS else None
+            self.problem(f"unknown carrier {carrier!r}", where,
+                         (f"did you mean {named}?" if named else did_you_mean(carrier, F.CARRIERS))
+                         or "carriers: " + ", ".join(F.CARRIERS))
         else:
             self.carrier = carrier
+            self.values["cell.carrier"] = SpecValue(carrier, carrier, where)
         if "name" not in cell:
             self.problem("[cell] needs a name", self.doc.where("cell"), 'add name = "a short description of the design"')
 
@@ -147,7 +159,7 @@ class _Loader:
                 self.problem(f"unknown key {key!r} in [{section}]", where,
                              did_you_mean(key, allowed) or "keys: " + ", ".join(sorted(allowed)))
                 continue
-            if key == "material":
+            if key == "material" or field.path == "cell.carrier":
                 continue
             parsed = self.value(field, raw, where)
             if parsed is not None:
@@ -159,9 +171,12 @@ class _Loader:
         if kind in (F.QUANTITY, F.POTENTIAL):
             return self._quantity(field, raw, where)
         if kind == F.NUMBER:
+            example = f"e.g. {field.key} = {_NUMBER_EXAMPLES.get(field.path, '1')}"
             if isinstance(raw, bool) or not isinstance(raw, (int, float)):
-                self.problem(f"{field.key} must be a plain number, got {_shown(raw)}", where,
-                             "e.g. 0.998" if field.path in _FRACTIONS else "e.g. 500")
+                self.problem(f"{field.key} must be a plain number, got {_shown(raw)}", where, example)
+                return None
+            if _finite(raw) is None:
+                self.problem(f"{field.key} must be a finite number, got {raw}", where, example)
                 return None
             if field.path in _FRACTIONS and not 0 <= raw <= 1:
                 self.problem(f"{field.key} must be a fraction between 0 and 1, got {raw}", where,
@@ -173,7 +188,8 @@ class _Loader:
             return SpecValue(float(raw), str(raw), where)
         if kind == F.STRING:
             if not isinstance(raw, str):
-                self.problem(f"{field.key} must be a string, got {_shown(raw)}", where, f'write {field.key} = "{raw}"')
+                self.problem(f"{field.key} must be a string, got {_shown(raw)}", where,
+                             f'write {field.key} = "{raw}"' if isinstance(raw, (int, float)) else "")
                 return None
             if field.vocabulary and raw not in field.vocabulary:
                 self.problem(f"{field.key} {raw!r} is not one of the accepted values", where,
@@ -204,7 +220,8 @@ class _Loader:
             return None
         if isinstance(raw, (int, float)):
             unit = example.split(" ", 1)[1].split(" vs ")[0] if " " in example else ""
-            self.problem(f"{field.key} = {raw} has no unit", where, f'add a unit, e.g. "{raw:g} {unit}"')
+            number = raw if isinstance(raw, int) else format(raw, "g")  # format(int, "g") overflows past 1e308
+            self.problem(f"{field.key} = {raw} has no unit", where, f'add a unit, e.g. "{number} {unit}"')
             return None
         try:
             if field.kind == F.POTENTIAL:
@@ -224,7 +241,8 @@ class _Loader:
         if expected == units.TEMPERATURE and quantity.value < 0:
             self.problem(f"{field.key} = {raw!r} is below absolute zero", where)
             return None
-        if (expected in _NON_NEGATIVE or field.key.endswith("modulus")) and quantity.value < 0:
+        if (expected in _NON_NEGATIVE or field.key.endswith("modulus") or field.key == "activation_energy") \
+                and quantity.value < 0:
             self.problem(f"{field.key} cannot be negative ({raw})", where)
             return None
         return SpecValue(quantity.value, raw, where)
@@ -237,10 +255,17 @@ class _Loader:
             if key not in ("low", "high", "vs"):
                 self.problem(f"unknown key {key!r} in window", where, did_you_mean(key, ("low", "high", "vs")))
         reference = raw.get("vs", self.carrier)
+        if not isinstance(reference, str):
+            self.problem(f"window.vs must be a reference electrode, got {_shown(reference)}",
+                         self.doc.where("electrolyte", "window", "vs"), 'e.g. vs = "Li/Li+"')
+            return
         for key in ("low", "high"):
             if key not in raw:
                 continue
             at = self.doc.where("electrolyte", "window", key)
+            if isinstance(raw[key], bool) or not isinstance(raw[key], (str, int, float)):
+                self.problem(f"window.{key} must be a potential string, got {_shown(raw[key])}", at, 'e.g. "1.7 V"')
+                continue
             text = raw[key] if isinstance(raw[key], str) else str(raw[key])
             try:
                 parsed = potential.parse_potential(text if " vs" in text else f"{text} vs {reference}", reference, self.kb.scale)
@@ -329,7 +354,7 @@ class _Loader:
         return parts
 
     def _interlayers(self, raw) -> tuple[Interlayer, ...]:
-        if not isinstance(raw, list):
+        if not isinstance(raw, list) or not all(isinstance(table, dict) for table in raw):
             self.problem("interlayer must be an array of tables [[interlayer]]", self.doc.where("interlayer"))
             return ()
         keys = section_keys("interlayer")
@@ -386,7 +411,7 @@ class _Loader:
         return found
 
     def _waivers(self, raw) -> tuple[Waiver, ...]:
-        if not isinstance(raw, list):
+        if not isinstance(raw, list) or not all(isinstance(table, dict) for table in raw):
             self.problem("waiver must be an array of tables [[waiver]]", self.doc.where("waiver"))
             return ()
         waivers = []
@@ -414,8 +439,17 @@ class _Loader:
         return tuple(waivers)
 
 
+def _finite(number) -> float | None:
+    """`number` as a float, or None when it is nan, infinite or too large for a float (TOML ints are unbounded)."""
+    try:
+        value = float(number)
+    except OverflowError:
+        return None
+    return value if math.isfinite(value) else None
+
+
 def _shown(raw) -> str:
-    return repr(raw) if isinstance(raw, str) else f"{type(raw).__name__} {raw!r}"
+    return repr(raw) if isinstance(raw, str) else f"{type(raw).__name__} {raw}"
 
 
 def _article(name: str) -> str:
