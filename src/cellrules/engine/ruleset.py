@@ -11,6 +11,7 @@ from cellrules.knowledge.base import KnowledgeBase
 from cellrules.language import ast
 from cellrules.language.compile import CompiledRules
 from cellrules.spec import fields as F
+from cellrules.tomlfile import decode_utf8
 
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_.]*)\}")
 
@@ -101,12 +102,12 @@ def build_ruleset(directories) -> RuleSet:
     files = rule_files(directories)
     for path in files:
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            problems.append(RuleError(f"cannot read rule file: {error}", Location(str(path))))
+            raw = path.read_bytes()
+        except OSError as error:
+            problems.append(RuleError(f"cannot read rule file: {error.strerror or error}", Location(str(path))))
             continue
         try:
-            parsed.append(parse_rules(text, str(path)))
+            parsed.append(parse_rules(decode_utf8(raw, str(path), RuleError), str(path)))
         except RuleError as error:
             problems.append(error)
     if problems:
@@ -129,7 +130,7 @@ def _slots(node, compiled: CompiledRules, bound=frozenset()) -> list[int]:
             head = n.parts[0]
             if head in bound:
                 return
-            slot = compiled.derive_slots.get(head) if len(n.parts) == 1 else F.SLOT.get(n.dotted)
+            slot = compiled.derive_slots.get(head, F.SLOT.get(head)) if len(n.parts) == 1 else F.SLOT.get(n.dotted)
             if slot is not None and slot not in found:
                 found.append(slot)
             return

@@ -21,6 +21,7 @@ from cellrules.spec import fields as F
 
 SEVERITIES = ("error", "warning", "info")
 FUNCTIONS = ("known", "abs", "min", "max", "exp", "log10", "sqrt", "len", "arrhenius", "vft", "first_known", "when")
+MAX_QUANTIFIER_NESTING = 8
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_.]*)\}")
 
 
@@ -92,7 +93,7 @@ class Checker:
                              did_you_mean(rest[0], record_fields))
                 return None
             return T.of_field(record_fields[rest[0]])
-        if not rest:
+        if not rest and head not in F.BY_PATH:  # `interlayer` is a field with no section prefix
             if head in self._derive_types:
                 return self._derive_types[head]
             if head in self._derives:
@@ -175,6 +176,10 @@ class Checker:
         return t
 
     def _type_Quantifier(self, node, scope):
+        if len(scope) >= MAX_QUANTIFIER_NESTING:  # each level is a nested loop; Python allows 20
+            self.problem(f"quantifiers nested more than {MAX_QUANTIFIER_NESTING} deep", node.location,
+                         "split the condition into derived values with `let NAME = ...`")
+            return None
         collection = self.type_of(node.collection, scope)
         if collection is None:
             return None

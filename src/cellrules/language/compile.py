@@ -114,7 +114,7 @@ class _Emitter:
             if not rest:
                 return variable
             return f"{variable}[{F.record_index(record, rest[0])}]"
-        if not rest:
+        if not rest and head in self.derive_slots:
             return f"v[{self.derive_slots[head]}]"
         return f"v[{F.SLOT[node.dotted]}]"
 
@@ -271,10 +271,11 @@ def _emit_rule(emit: _Emitter, rule: ast.Rule, index: dict[str, int]) -> None:
         emit.line(f"if carrier in {tuple(sorted(rule.carriers))!r}:")
         emit.depth += 1
         opened += 1
-    for prerequisite in rule.needs:
-        j = index[prerequisite]
+    if rule.needs:
         # A prerequisite that failed, is unknown or was skipped makes this verdict meaningless.
-        emit.line(f"if o[{j}] in ({FAIL}, {UNKNOWN}, {UNKNOWN_GUARD}, {SKIPPED}):")
+        # One test for all of them: a block per prerequisite would indent without limit.
+        blocked = " or ".join(f"o[{index[p]}] in ({FAIL}, {UNKNOWN}, {UNKNOWN_GUARD}, {SKIPPED})" for p in rule.needs)
+        emit.line(f"if {blocked}:")
         emit.line(f"    o[{i}] = {SKIPPED}")
         emit.line("else:")
         emit.depth += 1

@@ -36,6 +36,8 @@ _TERMINAL_WORDS = {
     "$END": "end of file",
 }
 
+MAX_DEPTH = 48  # levels of the parse tree, counted from the file (see _check_depth)
+
 _CLAUSES = ("carriers", "applies", "require", "severity", "failure", "needs", "refines",
             "message", "because", "mitigate", "cite", "outside", "example")
 
@@ -63,7 +65,8 @@ def parse_rules(text: str, path: str) -> ast.RuleFile:
     try:
         tree = _lark().parse(text)
     except UnexpectedToken as error:
-        expected = sorted({_word(t) for t in error.expected})
+        # A missing '}' is the likeliest mistake, so it leads the list (the list is cut at eight).
+        expected = sorted({_word(t) for t in error.expected}, key=lambda word: (word != "'}'", word))
         token = error.token
         found = "end of file" if token.type == "$END" else repr(str(token))
         raise RuleError(f"syntax error: unexpected {found}",
@@ -72,6 +75,9 @@ def parse_rules(text: str, path: str) -> ast.RuleFile:
     except UnexpectedCharacters as error:
         expected = sorted({_word(t) for t in error.allowed or ()})
         char = text[error.pos_in_stream] if error.pos_in_stream < len(text) else ""
+        if char == '"':  # STRING cannot match: the quote is not closed before the end of its line
+            raise RuleError("syntax error: a string is not closed on its line", Location(path, error.line, error.column),
+                            hint='close it with "; a long text is several strings: "first part" "second part"') from None
         raise RuleError(f"syntax error: unexpected character {char!r}",
                         Location(path, error.line, error.column),
                         hint=("expected " + ", ".join(expected[:8])) if expected else "") from None
@@ -81,12 +87,33 @@ def parse_rules(text: str, path: str) -> ast.RuleFile:
                         hint="expected " + ", ".join(sorted({_word(t) for t in error.expected}))) from None
     except UnexpectedInput as error:  # pragma: no cover - the three above are exhaustive for LALR
         raise RuleError(f"syntax error: {error}", Location(path, getattr(error, "line", 0), getattr(error, "column", 0))) from None
+    _check_depth(tree, path)
     try:
         return _Builder(text, path).transform(tree)
     except VisitError as error:
         if isinstance(error.orig_exc, RuleError):
             raise error.orig_exc from None
         raise
+
+
+def _check_depth(tree, path: str) -> None:
+    """Reject an expression nested deeper than MAX_DEPTH, before anything recurses over it.
+
+    The transformer, the checker and the code generator recurse once per level,
+    and the generated function indents once per nested `and`/`or`; Python caps
+    both (recursion limit, 100 indentation levels). No real rule comes close.
+    """
+    from lark import Tree
+
+    stack = [(tree, 1, tree)]
+    while stack:
+        node, depth, clause = stack.pop()
+        clause = node if depth == 3 else clause  # a rule's clause, or the expression of a `let`
+        if depth > MAX_DEPTH:
+            raise RuleError(f"expression nested more than {MAX_DEPTH} levels deep",
+                            Location(path, getattr(clause.meta, "line", 0), getattr(clause.meta, "column", 0)),
+                            hint="split it into derived values with `let NAME = ...`")
+        stack.extend((child, depth + 1, clause) for child in node.children if isinstance(child, Tree))
 
 
 def _unescape(token: str) -> str:
