@@ -75,11 +75,20 @@ def load_knowledge(directories) -> KnowledgeBase:
                 problems.append(error)
     raw = [(doc, kind, index, table) for doc in documents for kind, tables in sorted(doc.data.items())
            for index, table in enumerate(tables if isinstance(tables, list) else [tables])]
+    valid = []
     for doc, kind, index, table in raw:
         if kind not in SCHEMA:
             problems.append(KnowledgeError(f"unknown entry kind [[{kind}]]", doc.where(kind),
                                            did_you_mean(kind, SCHEMA) or "kinds: " + ", ".join(SCHEMA)))
-    raw = [r for r in raw if r[1] in SCHEMA and isinstance(r[3], dict)]
+        elif not isinstance(table, dict):
+            problems.append(KnowledgeError(f"{kind} must be an array of tables [[{kind}]]", doc.where(kind)))
+        else:
+            try:
+                _check_keys(doc, kind, index, table)
+                valid.append((doc, kind, index, table))
+            except KnowledgeError as error:
+                problems.append(error)
+    raw = valid
     scale = _scale([r for r in raw if r[1] in ("metal", "reference_electrode")], problems)
     entries: dict[tuple[str, str], Entry] = {}
     for doc, kind, index, table in raw:
@@ -97,7 +106,8 @@ def load_knowledge(directories) -> KnowledgeBase:
         entries[key] = entry
     problems.extend(_alias_clashes(entries.values()))
     if problems:
-        raise ManyErrors(problems)
+        # The scale and the entry both read a metal's standard_potential: one report of each problem.
+        raise ManyErrors(list({(str(p.location), p.message): p for p in problems}.values()))
     ordered = tuple(entries.values())
     failure_modes = {e.values["id"].value: e for e in ordered if e.kind == "failure_mode" and "id" in e.values}
     classes = tuple(e for e in ordered if e.kind == "electrolyte_class")
@@ -124,44 +134,104 @@ def _scale(raw, problems) -> potential.ReferenceScale:
     for doc, kind, index, table in raw:
         if kind != "metal":
             continue
-        where = doc.where(kind, index, "standard_potential")
+        name, charge = _name(table), table.get("charge", 1)
+        if "standard_potential" not in table:
+            problems.append(KnowledgeError(f"metal {name}: a standard_potential vs SHE is required", doc.where(kind, index),
+                                           'e.g. standard_potential = "-3.04 V vs SHE"'))
+            continue
+        if isinstance(charge, bool) or not isinstance(charge, int):
+            continue  # the entry reports it
         try:
-            text = table["standard_potential"]
-            she = potential.parse_potential(text, "SHE", potential.ReferenceScale({}, {}))
-            metals[table["name"]] = (int(table.get("charge", 1)), she.she)
-        except (KeyError, potential.PotentialError, units.UnitError, TypeError, ValueError) as error:
-            problems.append(KnowledgeError(f"metal {table.get('name', '?')}: a standard_potential vs SHE is required "
-                                           f"({getattr(error, 'message', error)})", where))
+            she = potential.parse_potential(_text(table["standard_potential"]), "SHE", potential.ReferenceScale({}, {}))
+        except (potential.PotentialError, units.UnitError, TypeError) as error:
+            problems.append(KnowledgeError(f"metal {name}, standard_potential: {getattr(error, 'message', error)}",
+                                           doc.where(kind, index, "standard_potential"),
+                                           'a standard potential is written vs SHE: "-3.04 V vs SHE"'))
+            continue
+        metals[name] = (charge, she.she)
     scale = potential.ReferenceScale(metals, {})
     others: dict[str, tuple[str, float]] = {}
     for doc, kind, index, table in raw:
         if kind != "reference_electrode":
             continue
-        try:
-            value = potential.parse_potential(table["potential"], "SHE", scale)
-        except (KeyError, potential.PotentialError, units.UnitError, TypeError) as error:
-            problems.append(KnowledgeError(f"reference electrode {table.get('name', '?')}: "
-                                           f"{getattr(error, 'message', error)}", doc.where(kind, index, "potential")))
+        name = _name(table)
+        if "potential" not in table:
+            problems.append(KnowledgeError(f"reference electrode {name}: a potential is required", doc.where(kind, index),
+                                           'e.g. potential = "0.62 V vs Li/Li+"'))
             continue
-        for alias in (table["name"], *table.get("aliases", ())):
+        try:
+            value = potential.parse_potential(_text(table["potential"]), "SHE", scale)
+        except (potential.PotentialError, units.UnitError, TypeError) as error:
+            problems.append(KnowledgeError(f"reference electrode {name}, potential: {getattr(error, 'message', error)}",
+                                           doc.where(kind, index, "potential"), getattr(error, "hint", "") or ""))
+            continue
+        for alias in (name, *table.get("aliases", ())):
             others[potential.normalize_reference(alias)] = (table["name"], value.she)
     return potential.ReferenceScale(metals, others)
 
 
-def _entry(doc: TomlDocument, kind: str, index: int, table: dict, scale) -> Entry:
+def _check_keys(doc: TomlDocument, kind: str, index: int, table: dict) -> None:
+    """Unknown keys and the keys every kind shares, checked before anything reads them."""
     schema = {**_COMMON, **SCHEMA[kind]}
     where = doc.where(kind, index)
     for key in table:
         if key not in schema:
             raise KnowledgeError(f"unknown key {key!r} in [[{kind}]]", doc.where(kind, index, key),
                                  did_you_mean(key, schema) or "keys: " + ", ".join(sorted(schema)))
-    name = table.get("name") or table.get("id")
-    if not isinstance(name, str) or not name:
-        raise KnowledgeError(f"[[{kind}]] entry without a name", where)
+    name = _name(table)
+    if not isinstance(name, str) or not name.strip():
+        raise KnowledgeError(f"[[{kind}]] entry without a name", where, 'add name = "..."')
+    if kind == "failure_mode" and not isinstance(table.get("id"), str):
+        raise KnowledgeError(f"failure_mode {name} has no id", where, f'add id = "{name}" (the id rules name in `failure`)')
     source = table.get("source")
     if not isinstance(source, str) or not source.strip():
         raise KnowledgeError(f"{kind} {name}: every entry needs a source", where,
                              'e.g. source = "seed Table 1 (line 225), refs [104]"')
+    for key, expected in (("formula", "a string"), ("note", "a string")):
+        if key in table and not isinstance(table[key], str):
+            raise KnowledgeError(f"{kind} {name}, {key}: expected {expected}", doc.where(kind, index, key))
+    if "formula" in table and names.composition(table["formula"]) is None:
+        raise KnowledgeError(f"{kind} {name}, formula: {table['formula']!r} is not a chemical formula",
+                             doc.where(kind, index, "formula"), "omit formula for a mixture; e.g. formula = \"Li3PS4\"")
+    aliases = table.get("aliases", [])
+    if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+        raise KnowledgeError(f"{kind} {name}, aliases: expected a list of strings", doc.where(kind, index, "aliases"),
+                             'e.g. aliases = ["LLZO", "garnet"]')
+    sources = table.get("sources", {})
+    if not isinstance(sources, dict) or not all(isinstance(v, str) for v in sources.values()):
+        raise KnowledgeError(f"{kind} {name}, sources: expected a table of strings", doc.where(kind, index, "sources"),
+                             'e.g. sources = { shear_modulus = "outside: ..." }')
+    for key in sources:
+        if key not in table:
+            raise KnowledgeError(f"{kind} {name}, sources: {key!r} is not a value of this entry",
+                                 doc.where(kind, index, "sources"), did_you_mean(key, table))
+    if "family" in table:
+        _check_family(table["family"], f"{kind} {name}, family", doc.where(kind, index, "family"))
+
+
+def _name(table: dict):
+    """An entry's name; a failure mode may be named by its id alone."""
+    return table.get("name") or table.get("id")
+
+
+def _check_family(family, what: str, where: Location) -> None:
+    example = 'e.g. family = { formula = "Li7-xLa3Zr2-xTaxO12", variable = "x", min = 0, max = 1 }'
+    if not isinstance(family, dict) or not isinstance(family.get("formula"), str):
+        raise KnowledgeError(f"{what}: expected a table with a formula", where, example)
+    unknown = sorted(set(family) - {"formula", "variable", "min", "max"})
+    if unknown:
+        raise KnowledgeError(f"{what}: unknown key {unknown[0]!r}", where, "keys: formula, variable, min, max")
+    if not isinstance(family.get("variable", "x"), str) or any(
+            isinstance(family.get(k, 0), bool) or not isinstance(family.get(k, 0), (int, float)) for k in ("min", "max")):
+        raise KnowledgeError(f"{what}: variable is a string, min and max are numbers", where, example)
+    if names.composition(family["formula"]) is None:
+        raise KnowledgeError(f"{what}: {family['formula']!r} is not a chemical formula", where, example)
+
+
+def _entry(doc: TomlDocument, kind: str, index: int, table: dict, scale) -> Entry:
+    """One entry whose keys _check_keys accepted; values are parsed here."""
+    schema = {**_COMMON, **SCHEMA[kind]}
+    name, source = _name(table), table["source"]
     sources = table.get("sources", {})
     default_reference = table.get("carrier", "SHE")
     values, reactions = {}, {}
@@ -170,18 +240,18 @@ def _entry(doc: TomlDocument, kind: str, index: int, table: dict, scale) -> Entr
             continue
         kind_of = schema[key]
         at = doc.where(kind, index, key)
-        value_source = sources.get(key, source) if isinstance(sources, dict) else source
+        value_source = sources.get(key, source)
         try:
             if kind_of == "reaction":
-                reactions = _reactions(raw, source)
+                reactions = _reactions(raw, source, doc, (kind, index, key), f"{kind} {name}")
             else:
                 values[key] = _value(kind_of, raw, value_source, default_reference, scale)
         except (units.UnitError, potential.PotentialError) as error:
             raise KnowledgeError(f"{kind} {name}, {key}: {error.message}", at, error.hint) from None
-        except (TypeError, ValueError, KeyError) as error:
+        except (TypeError, ValueError) as error:
             raise KnowledgeError(f"{kind} {name}, {key}: {error}", at) from None
     family = None
-    if "family" in table:
+    if "family" in table:  # checked by _check_family
         fam = table["family"]
         family = (fam["formula"], fam.get("variable", "x"), float(fam.get("min", 0)), float(fam.get("max", 1)))
     return Entry(kind, name, tuple(table.get("aliases", ())), table.get("formula", ""), family, source,
@@ -204,7 +274,9 @@ def _value(kind_of, raw, source, default_reference, scale):
         return Value(potential.energy_to_potential_she(energy.value / units.ELECTRON_VOLT), str(raw), source)
     if kind_of == "window":
         _keys(raw, _RANGE_KEYS)
-        reference = raw.get("vs", default_reference)
+        reference = _text(raw.get("vs", default_reference))
+        if raw.get("kind", "measured") not in ("thermodynamic", "measured"):
+            raise ValueError(f"window kind must be \"thermodynamic\" or \"measured\", got {raw['kind']!r}")
         window = {k: Value(potential.parse_potential(_text(raw[k]), reference, scale).she, f"{raw[k]} vs {reference}", source)
                   for k in ("low", "high") if k in raw}
         window["kind"] = raw.get("kind", "measured")
@@ -222,6 +294,8 @@ def _value(kind_of, raw, source, default_reference, scale):
         if not isinstance(raw, bool):
             raise TypeError("expected true or false")
         return Value(raw, str(raw).lower(), source)
+    if kind_of == "int" and (isinstance(raw, bool) or not isinstance(raw, int)):
+        raise TypeError("expected a whole number")
     if kind_of in ("int", "num"):
         if isinstance(raw, bool) or not isinstance(raw, (int, float)):
             raise TypeError("expected a number")
@@ -241,25 +315,37 @@ def _text(raw) -> str:
 
 def _keys(raw, allowed) -> None:
     if not isinstance(raw, dict):
-        raise TypeError("expected a table like { low = \"...\", high = \"...\" }")
+        raise TypeError(f"expected a table with keys {', '.join(allowed)}")
     unknown = set(raw) - set(allowed)
     if unknown:
-        raise KeyError(f"unknown key(s) {sorted(unknown)}; allowed: {', '.join(allowed)}")
+        raise ValueError(f"unknown key {sorted(unknown)[0]!r}; allowed: {', '.join(allowed)}")
 
 
 def _quantity(raw, dimension):
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        raise TypeError(f'a quantity needs a unit: "{raw} {units.DISPLAY_UNITS.get(dimension, "...")}"')
     quantity = units.parse_quantity(_text(raw))
     if quantity.dimension != dimension:
         raise ValueError(f"expected {dimension.name}, got {quantity.dimension.name} ({raw})")
     return quantity
 
 
-def _reactions(raw, default_source) -> dict:
+def _reactions(raw, default_source, doc: TomlDocument, at: tuple, what: str) -> dict:
+    """`[KIND.reaction.CARRIER]` tables: products (strings), electronic (bool), source."""
+    if not isinstance(raw, dict):
+        raise TypeError("expected tables [electrolyte.reaction.CARRIER]")
     reactions = {}
     for carrier, table in raw.items():
-        _keys(table, ("products", "electronic", "source"))
-        electronic = table.get("electronic")
-        reactions[carrier] = Reaction(tuple(table.get("products", ())),
-                                      electronic if isinstance(electronic, bool) else None,
-                                      table.get("source", default_source))
+        where = doc.where(*at, carrier)
+        try:
+            _keys(table, ("products", "electronic", "source"))
+            products, electronic = table.get("products", []), table.get("electronic")
+            if not isinstance(products, list) or not all(isinstance(p, str) for p in products):
+                raise TypeError("products: expected a list of strings")
+            if electronic is not None and not isinstance(electronic, bool):
+                raise TypeError("electronic: expected true or false")
+            source = _text(table.get("source", default_source))
+        except (TypeError, ValueError) as error:
+            raise KnowledgeError(f"{what}, reaction with {carrier}: {error}", where) from None
+        reactions[carrier] = Reaction(tuple(products), electronic, source)
     return reactions
