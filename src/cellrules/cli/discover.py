@@ -22,7 +22,7 @@ def find_specs(paths, exclude=()) -> list[str]:
         if path.is_file():
             found.append(given)
         elif path.is_dir():
-            specs = [str(p) for p in _walk(path) if _is_spec(p) and not _excluded(p, exclude)]
+            specs = [str(p) for p in _walk(path) if is_spec(p) and not _excluded(p, exclude)]
             if not specs:
                 raise UsageError(f"no cell spec found in directory {given}",
                                  hint="a spec is a *.toml file with spec_version = 1 or a [cell] table")
@@ -46,7 +46,7 @@ def _excluded(path: Path, patterns) -> bool:
     return any(fnmatch.fnmatch(text, p) or fnmatch.fnmatch(path.name, p) for p in patterns)
 
 
-def _is_spec(path: Path) -> bool:
+def is_spec(path: Path) -> bool:
     """A top-level spec_version or [cell]; a malformed file that looks like a spec is checked (and reported)."""
     try:
         raw = path.read_bytes()[: 1024 * 1024 + 1]

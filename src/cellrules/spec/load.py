@@ -21,17 +21,17 @@ SPEC_VERSIONS = (1,)
 TOP_LEVEL = ("spec_version", "cell", "anode", "electrolyte", "cathode", "interlayer", "sei",
              "current_collector", "waiver")
 # Keys a section accepts besides its settable fields.
-_EXTRA_KEYS = {
+EXTRA_KEYS = {
     "anode": ("custom",),
     "electrolyte": ("custom", "window"),
     "cathode": ("custom",),
     "interlayer": ("custom",),
 }
-_WAIVER_KEYS = ("rule", "reason", "expires")
+WAIVER_KEYS = ("rule", "reason", "expires")
 # Quantities that cannot be negative (cell-spec.md, "Quantities").
 _NON_NEGATIVE = {units.LENGTH, units.PRESSURE, units.CONDUCTIVITY, units.CURRENT_DENSITY,
                  units.AREAL_CAPACITY, units.CONCENTRATION, units.MOLAR_VOLUME}
-_FRACTIONS = ("cell.coulombic_efficiency", "cell.capacity_retention")
+FRACTIONS = ("cell.coulombic_efficiency", "cell.capacity_retention")
 _NUMBER_EXAMPLES = {"cell.cycles": "500", "cell.coulombic_efficiency": "0.998", "cell.capacity_retention": "0.8",
                     "anode.volume_change": "3.0", "interlayer.conduction_group": "2"}
 
@@ -133,7 +133,7 @@ class _Loader:
     # -- sections ------------------------------------------------------------
     def _section(self, section: str, table: dict) -> None:
         keys = section_keys(section)
-        extra = _EXTRA_KEYS.get(section, ())
+        extra = EXTRA_KEYS.get(section, ())
         orbital = ("homo", "lumo") if section == "electrolyte" else ()
         for key, raw in table.items():
             where = self.doc.where(section, key)
@@ -178,7 +178,7 @@ class _Loader:
             if _finite(raw) is None:
                 self.problem(f"{field.key} must be a finite number, got {raw}", where, example)
                 return None
-            if field.path in _FRACTIONS and not 0 <= raw <= 1:
+            if field.path in FRACTIONS and not 0 <= raw <= 1:
                 self.problem(f"{field.key} must be a fraction between 0 and 1, got {raw}", where,
                              f"write {raw / 100:g} for {raw} %" if 1 < raw <= 100 else "")
                 return None
@@ -214,7 +214,7 @@ class _Loader:
 
     def _quantity(self, field: F.Field, raw, where: Location) -> SpecValue | None:
         expected = units.VOLTAGE if field.kind == F.POTENTIAL else field.dimension
-        example = _example(field)
+        example = example_value(field)
         if isinstance(raw, bool) or not isinstance(raw, (str, int, float)):
             self.problem(f"{field.key} must be a quantity string, got {_shown(raw)}", where, f'e.g. {field.key} = "{example}"')
             return None
@@ -320,8 +320,9 @@ class _Loader:
 
     def _unknown_material(self, section: str, name: str, where: Location) -> None:
         known = self.kb.names_for(section)
-        hint = did_you_mean(name, known, describe=lambda alias: alias if known[alias] == alias else f"{known[alias]} ({alias})")
-        extra = f"or declare it with custom = true in [{section}] and give its properties" if section in _EXTRA_KEYS \
+        hint = did_you_mean(name, known, describe=lambda alias: alias if known[alias] == alias else f"{known[alias]} ({alias})",
+                            owner=known.get)
+        extra = f"or declare it with custom = true in [{section}] and give its properties" if section in EXTRA_KEYS \
             else "see `cellrules knowledge list`"
         self.problem(f"unknown {section.replace('_', ' ')} material {name!r}", where, f"{hint} {extra}".strip() if hint else extra)
 
@@ -418,9 +419,9 @@ class _Loader:
         for index, table in enumerate(raw):
             where = self.doc.where("waiver", index)
             for key in table:
-                if key not in _WAIVER_KEYS:
+                if key not in WAIVER_KEYS:
                     self.problem(f"unknown key {key!r} in [[waiver]]", self.doc.where("waiver", index, key),
-                                 did_you_mean(key, _WAIVER_KEYS))
+                                 did_you_mean(key, WAIVER_KEYS))
             rule, reason, expires = table.get("rule"), table.get("reason"), table.get("expires")
             if not isinstance(rule, str):
                 self.problem("a waiver needs the rule id it waives", where, 'rule = "mechanics.shear-modulus-ratio"')
@@ -456,7 +457,7 @@ def _article(name: str) -> str:
     return ("an " if name[:1] in "aeiou" else "a ") + name
 
 
-def _example(field: F.Field) -> str:
+def example_value(field: F.Field) -> str:
     if field.kind == F.POTENTIAL:
         return "4.3 V vs Li/Li+"
     examples = {
