@@ -100,7 +100,8 @@ class _Context:
                                            message=f"waived: {waiver.reason} (the rule failed: {finding.message})")
             findings.append(finding)
         for waiver in self.resolved.spec.waivers:
-            if waiver.rule in self.index and waiver.rule not in failed:
+            # A rule left out by select/ignore did not run: its waiver is neither used nor unused.
+            if waiver.rule in self.index and waiver.rule not in failed and self.options.selected(waiver.rule):
                 rule = self.ruleset.rules[self.index[waiver.rule]]
                 findings.append(Finding("waiver.unused", "fail", "warning", rule.failure_mode,
                                         f"waiver of {waiver.rule} is unused: the rule did not fail "
