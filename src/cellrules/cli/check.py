@@ -1,24 +1,62 @@
-"""`cellrules check PATH...`: evaluate specs, print findings, exit 0/1/2."""
+"""`cellrules check PATH...`: evaluate specs, print findings, exit 0/1/2.
+
+Each spec is checked under the nearest configuration above it (or `--config`),
+with the command line on top; files are checked in parallel when there are
+many; the findings are printed in one of five formats, each a pure function of
+the results, so the output never depends on `--jobs`.
+"""
 from __future__ import annotations
 
+import argparse
 import datetime
+import os
 import sys
+from pathlib import Path
 
 from cellrules.errors import UsageError
 
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "sarif", "junit", "github")
+COLORS = ("auto", "always", "never")
 
 
 def register(commands) -> None:
     parser = commands.add_parser("check", help="check cell specs against the design rules")
     parser.add_argument("paths", nargs="*", metavar="PATH", help="spec files or directories searched for specs")
-    parser.add_argument("--format", default="text", help="text (default) or json")
+    parser.add_argument("--format", default="text", help="text (default), json, sarif, junit or github")
     parser.add_argument("--all", action="store_true", help="also report passes and rules that do not apply")
-    parser.add_argument("--strict", action="store_true", help="an incomplete file fails the check")
-    parser.add_argument("--rules", action="append", default=[], metavar="DIR", help="add a rule pack (repeatable)")
+    parser.add_argument("--strict", action=argparse.BooleanOptionalAction, default=None,
+                        help="an incomplete file fails the check (overrides `strict` in the configuration)")
+    parser.add_argument("--rules", action="append", default=[], metavar="DIR",
+                        help="add a rule pack (repeatable; adds to `rules-dirs` in the configuration)")
+    parser.add_argument("--config", metavar="FILE",
+                        help="use this cellrules.toml or pyproject.toml for every spec instead of searching")
+    parser.add_argument("--select", action="append", metavar="IDS",
+                        help="check only these rule ids or prefixes (comma-separated, repeatable)")
+    parser.add_argument("--ignore", action="append", metavar="IDS",
+                        help="skip these rule ids or prefixes (comma-separated, repeatable)")
+    parser.add_argument("--severity", action="append", default=[], metavar="ID=LEVEL",
+                        help="override a rule's severity: error, warning or info (repeatable)")
+    parser.add_argument("--fail-on", choices=("error", "warning"), default=None,
+                        help="the lowest severity whose failure fails a file (default error)")
+    parser.add_argument("--jobs", "-j", type=_positive, default=None, metavar="N",
+                        help="check files in N processes (default: every core)")
+    parser.add_argument("--color", default="auto", help="auto (default), always or never; NO_COLOR disables it")
+    parser.add_argument("--only-specs", action="store_true",
+                        help="skip named files that are not specs or that the configuration excludes "
+                             "(for pre-commit, which passes every changed *.toml)")
     parser.add_argument("--today", metavar="YYYY-MM-DD", help="the date waivers expire against (default: today)")
     parser.add_argument("-v", "--verbose", action="store_true", help="print every file's status")
     parser.set_defaults(run=run)
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
 
 
 def parse_today(text: str | None) -> datetime.date:
@@ -30,30 +68,105 @@ def parse_today(text: str | None) -> datetime.date:
         raise UsageError(f"--today {text!r} is not a date", hint="write YYYY-MM-DD") from None
 
 
+def command_line_config(args):
+    """The command line's settings as a Config layer; None where an option was not given."""
+    from cellrules.cli.config import SEVERITIES, Config
+
+    def ids(values):
+        return None if values is None else tuple(p.strip() for v in values for p in v.split(",") if p.strip())
+
+    severity = []
+    for item in args.severity:
+        rule, _, level = item.partition("=")
+        if not rule or level not in SEVERITIES:
+            raise UsageError(f"--severity {item!r} is not ID=LEVEL", hint="e.g. --severity mechanics.shear-modulus-ratio=error")
+        severity.append((rule.strip(), level))
+    return Config(select=ids(args.select), ignore=ids(args.ignore), severity=tuple(sorted(severity)),
+                  rules_dirs=tuple(os.path.normpath(d) for d in args.rules), fail_on=args.fail_on, strict=args.strict)
+
+
 def run(args) -> int:
     from cellrules.cli import EXIT_ERROR, EXIT_FAIL, EXIT_OK
-    from cellrules.cli.discover import find_specs
+    from cellrules.cli.batch import Task, check_all, default_jobs
+    from cellrules.cli.config import ConfigFinder, check_rule_ids, load_config, merge
     from cellrules.cli.load import load_ruleset
-    from cellrules.engine.evaluate import CheckOptions, check_file
 
     if args.format not in FORMATS:
         raise UsageError(f"unknown format {args.format!r}", hint="formats: " + ", ".join(FORMATS))
-    paths = find_specs(args.paths)
-    ruleset = load_ruleset(args.rules)
-    options = CheckOptions(include_all=args.all, today=parse_today(args.today))
-    results = [check_file(ruleset, path, options) for path in paths]
-    sys.stdout.write(render(args.format, results, ruleset, args))
+    if args.color not in COLORS:
+        raise UsageError(f"unknown --color {args.color!r}", hint="auto, always or never")
+    today = parse_today(args.today)
+    overrides = command_line_config(args)
+    explicit = load_config(args.config) if args.config else None
+    finder = ConfigFinder()
+    configs = {path: explicit or finder.for_file(path) for path in _find(args, explicit, finder)}
+    # JUnit lists every rule that ran, passes included.
+    include_all = args.all or args.format == "junit"
+    settings = {path: merge(config, overrides, include_all, today) for path, config in configs.items()}
+    rulesets = {}
+    for setting in dict.fromkeys(settings.values()):
+        if setting.rules_dirs not in rulesets:
+            rulesets[setting.rules_dirs] = load_ruleset(setting.rules_dirs)
+        ruleset = rulesets[setting.rules_dirs]
+        check_rule_ids(setting, ruleset.by_id, {r.concern for r in ruleset.rules})
+    tasks = [Task(path, s.rules_dirs, s.options()) for path, s in settings.items()]
+    results = check_all(tasks, rulesets, args.jobs or default_jobs())
+    sys.stdout.write(render(args.format, results, rulesets.values(), settings, args))
     statuses = {r.status for r in results}
     if "error" in statuses:
         return EXIT_ERROR
-    if "fail" in statuses or (args.strict and "incomplete" in statuses):
+    if any(r.status == "fail" or (settings[r.path].strict and r.status == "incomplete") for r in results):
         return EXIT_FAIL
     return EXIT_OK
 
 
-def render(fmt: str, results, ruleset, args) -> str:
+def _find(args, explicit, finder) -> list[str]:
+    """Specs named or found; with --only-specs, named files go through the same filter as found ones."""
+    from cellrules.cli.discover import CONFIG_NAMES, find_specs, is_spec
+
+    def excluded(path: str) -> bool:
+        return (explicit or finder.for_file(path)).excludes(path)
+
+    if not args.paths:
+        find_specs(args.paths)  # raises the usage error for "no path given"
+    found: list[str] = []
+    for given in args.paths:
+        if os.path.isdir(given):
+            specs = [p for p in find_specs([given]) if not excluded(p)]
+            if not specs:
+                raise UsageError(f"every spec in directory {given} is excluded by the configuration",
+                                 hint="see `exclude` in cellrules.toml or [tool.cellrules]")
+            found.extend(specs)
+        elif args.only_specs and os.path.isfile(given):
+            if os.path.basename(given) not in CONFIG_NAMES and is_spec(Path(given)) and not excluded(given):
+                found.append(given)
+        else:
+            found.extend(find_specs([given]))
+    return sorted(dict.fromkeys(found))
+
+
+def render(fmt: str, results, rulesets, settings: dict, args) -> str:
     if fmt == "json":
         from cellrules.report.json import render_json
         return render_json(results)
+    if fmt == "sarif":
+        from cellrules.report.sarif import render_sarif
+        rules = [rule for ruleset in rulesets for rule in ruleset.rules]
+        return render_sarif(results, rules, include_all=args.all, root=os.getcwd())
+    if fmt == "junit":
+        from cellrules.report.junit import render_junit
+        return render_junit(results, {path: s.fail_on for path, s in settings.items()})
+    if fmt == "github":
+        from cellrules.report.github import render_github
+        return render_github(results)
+    from cellrules.report.color import colorize, wanted
     from cellrules.report.text import render_text
-    return render_text(results, verbose=args.verbose)
+    text = render_text(results, verbose=args.verbose)
+    return colorize(text) if wanted(args.color, _is_terminal(sys.stdout), os.environ) else text
+
+
+def _is_terminal(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False

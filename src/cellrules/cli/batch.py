@@ -1,0 +1,120 @@
+"""Checking many specs: in worker processes when it pays, with a progress bar on a terminal.
+
+A design repository may hold hundreds of specs. Evaluation is pure CPU work
+in Python, so threads would not help; worker processes each load the rule set
+from the pickle cache (engine/cache.py: milliseconds, no Lark, no networkx) and
+check their share. Results come back in the order of the input, stripped of the
+resolved value tables the check formats never read, so `--jobs N` prints
+byte-identical output to `--jobs 1`.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from concurrent.futures import ProcessPoolExecutor
+
+import attrs
+
+from cellrules.engine.evaluate import CheckOptions, check_file
+
+PROGRESS_MIN_FILES = 20
+# Below this many files per worker, starting processes costs more than it saves.
+_MIN_FILES_PER_WORKER = 4
+
+
+@attrs.frozen
+class Task:
+    path: str
+    rules_dirs: tuple[str, ...]
+    options: CheckOptions
+
+
+def default_jobs() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
+
+
+def check_all(tasks: list[Task], rulesets: dict, jobs: int, stream=sys.stderr) -> list:
+    """FileResults in task order; `rulesets` maps each task's rules_dirs to its loaded RuleSet."""
+    progress = Progress(stream, len(tasks))
+    workers = min(jobs, len(tasks) // _MIN_FILES_PER_WORKER)
+    try:
+        if workers <= 1:
+            results = []
+            for task in tasks:
+                results.append(check_file(rulesets[task.rules_dirs], task.path, task.options))
+                progress.advance(1)
+            return results
+        return _in_processes(tasks, sorted(rulesets), workers, progress)
+    finally:
+        progress.close()
+
+
+def _in_processes(tasks: list[Task], rules_dirs: list, workers: int, progress: Progress) -> list:
+    # Several chunks per worker keep every worker busy to the end and the bar moving.
+    size = max(1, min(64, len(tasks) // (workers * 4)))
+    chunks = [tasks[i:i + size] for i in range(0, len(tasks), size)]
+    results: list = []
+    with ProcessPoolExecutor(max_workers=workers, initializer=_load_rulesets, initargs=(rules_dirs,)) as pool:
+        for done in pool.map(_check_chunk, chunks):
+            results.extend(done)
+            progress.advance(len(done))
+    return results
+
+
+_WORKER_RULESETS: dict = {}
+
+
+def _load_rulesets(rules_dirs: list) -> None:
+    from cellrules.cli.load import load_ruleset
+
+    for dirs in rules_dirs:
+        _WORKER_RULESETS[dirs] = load_ruleset(dirs)
+
+
+def _check_chunk(chunk: list[Task]) -> list:
+    return [_portable(check_file(_WORKER_RULESETS[t.rules_dirs], t.path, t.options)) for t in chunk]
+
+
+def _portable(result):
+    """What the check formats read, without the spec, value tables and knowledge entries behind them."""
+    return attrs.evolve(result, spec=None, resolved=None, values=())
+
+
+class Progress:
+    """`[#####.....] 120/400 specs` on stderr, redrawn in place; silent unless stderr is a terminal and the batch large."""
+
+    WIDTH = 30
+
+    def __init__(self, stream, total: int):
+        self.stream = stream
+        self.total = total
+        self.done = 0
+        self.shown = -1
+        self.enabled = total >= PROGRESS_MIN_FILES and _is_terminal(stream)
+
+    def advance(self, count: int) -> None:
+        self.done += count
+        if not self.enabled:
+            return
+        filled = self.WIDTH * self.done // self.total
+        if filled == self.shown and self.done != self.total:
+            return
+        self.shown = filled
+        bar = "#" * filled + "." * (self.WIDTH - filled)
+        self.stream.write(f"\r[{bar}] {self.done}/{self.total} specs")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.enabled and self.shown >= 0:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+
+
+def _is_terminal(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
