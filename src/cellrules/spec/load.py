@@ -351,7 +351,8 @@ class _Loader:
                 continue
             parts[key] = self._lookup_list(section, items, where)
             self.values[f"electrolyte.{key}"] = SpecValue(
-                items[0] if key == "salt" else tuple(m.entry.name for m in parts[key]), ", ".join(items), where)
+                (parts[key][0].entry.name if parts[key] else items[0]) if key == "salt"
+                else tuple(m.entry.name for m in parts[key]), ", ".join(items), where)
         return parts
 
     def _interlayers(self, raw) -> tuple[Interlayer, ...]:

@@ -119,7 +119,8 @@ def _electrolyte(table: _Table, spec: CellSpec, kb: KnowledgeBase, carrier: str)
     if entry is not None:
         for key in ("state", "class", "ionic_conductivity", "conductivity_temperature", "activation_energy",
                     "electronic_conductivity", "shear_modulus", "homo", "lumo", "carriers", "moisture_sensitive",
-                    "decomposition_temperature", "max_temperature", "critical_current_density", "aqueous"):
+                    "decomposition_temperature", "max_temperature", "critical_current_density", "aqueous",
+                    "salt", "solvent"):
             table.kb(f"electrolyte.{key}", entry, key, where, how=how)
         vft = entry.values.get("vft")
         if vft:
