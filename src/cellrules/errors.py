@@ -64,19 +64,23 @@ class UsageError(CellrulesError):
     """The command line was misused (missing path, unknown rule id, ...)."""
 
 
-def did_you_mean(word: str, candidates: Iterable[str], *, describe=None) -> str:
+def did_you_mean(word: str, candidates: Iterable[str], *, describe=None, owner=None) -> str:
     """A hint naming the closest candidates, or '' when nothing is close.
 
     `describe` maps a candidate to the text shown for it, so an alias can be
-    shown with the entry it belongs to ("LLZO (Li7La3Zr2O12)").
+    shown with the entry it belongs to ("LLZO (Li7La3Zr2O12)"); `owner` maps
+    it to that entry, so three aliases of one entry are suggested once.
     """
     pool = sorted(set(candidates))
     lowered = {c.casefold(): c for c in pool}
-    close = difflib.get_close_matches(word.casefold(), list(lowered), n=3, cutoff=0.6)
-    if not close:
-        return ""
-    shown = [describe(lowered[c]) if describe else lowered[c] for c in close]
-    return "did you mean " + " or ".join(shown) + "?"
+    shown, owners = [], set()
+    for close in difflib.get_close_matches(word.casefold(), list(lowered), n=12, cutoff=0.6):
+        candidate = lowered[close]
+        key = owner(candidate) if owner else candidate
+        if key not in owners and len(shown) < 3:
+            owners.add(key)
+            shown.append(describe(candidate) if describe else candidate)
+    return "did you mean " + " or ".join(shown) + "?" if shown else ""
 
 
 class ManyErrors(CellrulesError):
