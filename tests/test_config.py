@@ -49,7 +49,7 @@ def exit_code(spec, *options, cwd=None):
     return result.returncode
 
 
-def test_without_config_the_creep_failure_fails(tmp_path):
+def test_the_creep_failure_at_30_mpa_fails(tmp_path):
     assert exit_code(repo(tmp_path, SELECT_CREEP)) == 1
 
 
@@ -155,7 +155,7 @@ def test_an_unknown_rule_id_in_select_is_an_error(tmp_path):
     assert result.returncode == 2
     assert "cellrules.toml:1:1: error: select: unknown rule id or prefix 'mechanics.li-stack-presure-creep'" \
         in result.stderr
-    assert f"did you mean {CREEP}" in result.stderr
+    assert "did you mean" in result.stderr and CREEP in result.stderr
     assert run_cli("check", "--ignore", "windw", spec).returncode == 2
 
 
