@@ -126,6 +126,9 @@ FIELDS: tuple[Field, ...] = (
     Field("electrolyte.additives", STRINGS, "additives of a liquid/gel electrolyte"),
     _q("electrolyte.class_conductivity.low", U.CONDUCTIVITY, "Table 1 lower conductivity bound for this class and carrier", settable=False),
     _q("electrolyte.class_conductivity.high", U.CONDUCTIVITY, "Table 1 upper conductivity bound for this class and carrier", settable=False),
+    _q("electrolyte.class_conductivity_temperature", U.TEMPERATURE, "temperature at which the Table 1 conductivity range holds", settable=False),
+    _q("electrolyte.class_activation_energy.low", U.ENERGY, "Table 1 lower activation-energy bound for this class and carrier", settable=False),
+    _q("electrolyte.class_activation_energy.high", U.ENERGY, "Table 1 upper activation-energy bound for this class and carrier", settable=False),
     # [cathode]
     _s("cathode.material", "cathode material"),
     _p("cathode.potential", "upper operating potential (charge cut-off)"),
@@ -161,6 +164,7 @@ RECORD_FIELDS: dict[str, tuple[Field, ...]] = {
         _s("sei_phase.electronic", "insulating or conducting", SEI_ELECTRONIC),
         _s("sei_phase.ionic", "good, moderate or poor ionic conduction", SEI_IONIC),
         Field("sei_phase.preferred", BOOL, "a composition the review recommends"),
+        Field("sei_phase.soluble_in", STRINGS, "electrolyte classes it dissolves in", vocabulary=ELECTROLYTE_CLASSES),
     ),
 }
 

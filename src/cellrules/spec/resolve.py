@@ -253,6 +253,13 @@ def _derived_defaults(table: _Table, spec: CellSpec, kb: KnowledgeBase, carrier:
                 item = row.values["ionic_conductivity"].get(side)
                 if item is not None:
                     table.kb(f"electrolyte.class_conductivity.{side}", row, "ionic_conductivity", where, value=item)
+            table.kb("electrolyte.class_conductivity_temperature", row, "conductivity_temperature", where)
+        if row is not None and "activation_energy" in row.values:
+            where = table.provenance[F.SLOT["electrolyte.class"]].location
+            for side in ("low", "high"):
+                item = row.values["activation_energy"].get(side)
+                if item is not None:
+                    table.kb(f"electrolyte.class_activation_energy.{side}", row, "activation_energy", where, value=item)
 
 
 def _how(material: Material) -> str:
