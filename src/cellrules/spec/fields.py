@@ -82,6 +82,8 @@ FIELDS: tuple[Field, ...] = (
     Field("cell.coulombic_efficiency", NUMBER, "coulombic efficiency, a fraction 0-1"),
     Field("cell.capacity_retention", NUMBER, "capacity retention claimed after `cycles`, a fraction 0-1"),
     _q("cell.energy_density", U.SPECIFIC_ENERGY, "claimed or target specific energy"),
+    _q("cell.sintering_temperature", U.TEMPERATURE,
+       "highest temperature at which electrode and electrolyte are processed together (co-sintering)"),
     _s("cell.source", "where this design comes from"),
     _p("cell.carrier_potential", "standard potential of the carrier metal", settable=False),
     # [anode]
