@@ -29,14 +29,7 @@ def render_github(results) -> str:
     lines = []
     for result in sorted(results, key=lambda r: r.path):
         if result.status == "error":
-            for error in result.errors or ():
-                where = error.location
-                line, column = (where.line or 1, where.column or 1) if where else (1, 1)
-                hint = f"\nhint: {error.hint}" if error.hint else ""
-                lines.append(annotation("error", result.path, line, column, "cellrules: invalid spec",
-                                        error.message + hint))
-            if not result.errors:
-                lines.append(annotation("error", result.path, 1, 1, "cellrules: invalid spec", result.message))
+            lines.extend(_error_annotations(result))
             continue
         for finding in result.findings:
             if finding.outcome != "fail":
@@ -47,3 +40,13 @@ def render_github(results) -> str:
             lines.append(annotation(_COMMAND[finding.severity], result.path, finding.line, finding.column,
                                     f"cellrules {finding.rule}", "\n".join(body)))
     return "".join(line + "\n" for line in lines)
+
+
+def _error_annotations(result) -> list[str]:
+    """One ::error per problem of an unreadable spec, at its line (line 1 when it has none)."""
+    problems = [(e.message + (f"\nhint: {e.hint}" if e.hint else ""), e.location) for e in result.errors]
+    annotations = []
+    for message, where in problems or [(result.message, None)]:
+        line, column = (where.line or 1, where.column or 1) if where is not None else (1, 1)
+        annotations.append(annotation("error", result.path, line, column, "cellrules: invalid spec", message))
+    return annotations

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import os
 import posixpath
-from pathlib import PurePosixPath, PureWindowsPath
+from pathlib import Path
 from urllib.parse import quote
 
 from cellrules import __version__
@@ -73,14 +73,15 @@ def render_sarif(results, rules, include_all: bool = False, root: str = ".") -> 
 
 def artifact_uri(path: str, root: str) -> str:
     """A relative URI reference for a path given relative (or absolute under `root`); a file: URI otherwise."""
-    if PureWindowsPath(path).is_absolute() and not path.startswith("/"):
-        return PureWindowsPath(path).as_uri()
     if os.path.isabs(path):
-        relative = os.path.relpath(path, root)
+        try:
+            relative = os.path.relpath(path, root)
+        except ValueError:  # another drive on Windows
+            return Path(path).as_uri()
         if relative.startswith(".."):
-            return PurePosixPath(path).as_uri()
+            return Path(path).as_uri()
         path = relative
-    return quote(posixpath.normpath(path.replace("\\", "/")))
+    return quote(posixpath.normpath(path.replace(os.sep, "/")))
 
 
 def _descriptor(rule_id, title, severity, mechanism, mitigations, citation, outside, properties) -> dict:
