@@ -111,6 +111,7 @@ FIELDS: tuple[Field, ...] = (
     _p("electrolyte.window.low", "reduction limit of the stability window"),
     _p("electrolyte.window.high", "oxidation limit of the stability window"),
     _s("electrolyte.window_kind", "thermodynamic (computed), measured, or given (in the spec)", WINDOW_KINDS, settable=False),
+    _p("electrolyte.measured_window.high", "oxidation limit of the measured (experimental) window, where the knowledge base has one besides a computed window", settable=False),
     _p("electrolyte.homo", "HOMO as a potential (given in eV on the vacuum scale)"),
     _p("electrolyte.lumo", "LUMO as a potential (given in eV on the vacuum scale)"),
     Field("electrolyte.carriers", STRINGS, "carrier ions the electrolyte conducts", vocabulary=CARRIERS),

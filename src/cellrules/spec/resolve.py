@@ -157,6 +157,10 @@ def _window(table: _Table, entry: Entry, where, how) -> None:
             table.kb(f"electrolyte.window.{side}", entry, "window", where, value=chosen[side],
                      how=f"{kind} window" + (f"; {how}" if how else ""))
     table.set("electrolyte.window_kind", kind, kind, Provenance(f"knowledge-base: {entry.name} ({kind} window)", where))
+    measured = entry.values.get("measured_window")
+    if measured and "high" in measured:
+        table.kb("electrolyte.measured_window.high", entry, "measured_window", where, value=measured["high"],
+                 how="measured window" + (f"; {how}" if how else ""))
 
 
 def _liquid_parts(table: _Table, spec: CellSpec) -> None:
