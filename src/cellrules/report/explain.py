@@ -218,9 +218,32 @@ class GraphEdge:
 class RuleGraph:
     nodes: tuple[GraphNode, ...]
     edges: tuple[GraphEdge, ...]
+    not_drawn: int = 0      # rules left out of `applicable()`
 
     def outcome(self, node_id: str) -> str:
         return next((n.outcome for n in self.nodes if n.id == node_id), "not evaluated")
+
+    def applicable(self) -> RuleGraph:
+        """The part that concerns this cell: every chain with a rule that applies, every rule that applies.
+
+        A rule pack for seven carriers has many rules that do not apply to a
+        given cell; drawn, they would bury the few that do.
+        """
+        neighbours: dict[str, set[str]] = {n.id: set() for n in self.nodes}
+        for edge in self.edges:
+            neighbours[edge.source].add(edge.target)
+            neighbours[edge.target].add(edge.source)
+        applies = {n.id for n in self.nodes if n.kind == "rule" and n.outcome != "not-applicable"}
+        kept, stack = set(), sorted(applies)
+        while stack:
+            node = stack.pop()
+            if node not in kept:
+                kept.add(node)
+                stack.extend(sorted(neighbours[node] - kept))
+        nodes = tuple(n for n in self.nodes if n.id in kept)
+        edges = tuple(e for e in self.edges if e.source in kept and e.target in kept)
+        hidden = sum(n.kind == "rule" for n in self.nodes) - sum(n.kind == "rule" for n in nodes)
+        return RuleGraph(nodes, edges, hidden)
 
 
 @attrs.frozen
@@ -310,11 +333,11 @@ def build_rule_doc(rule, ruleset) -> RuleDoc:
     """What one rule checks and why, independent of any cell."""
     knowledge = ruleset.knowledge
     mode = knowledge.failure_modes.get(rule.failure_mode)
-    carriers = rule.carriers or F.CARRIERS
+    carriers = rule.carriers or F.CARRIERS     # mitigations list the materials of every carrier it is for
     return RuleDoc(
         id=rule.id, title=rule.title, severity=rule.severity, failure_mode=rule.failure_mode,
         failure_title=_entry_text(mode, "title"), failure_mechanism=_entry_text(mode, "mechanism"),
-        carriers=", ".join(carriers) or "all carriers",
+        carriers=", ".join(rule.carriers) or "all carriers",
         applies=_one_line(rule.guard_source), requires=_one_line(rule.requirement_source),
         mechanism=rule.mechanism,
         mitigations=tuple(_mitigation(text, knowledge, carriers, frozenset()) for text in rule.mitigations),
@@ -342,7 +365,6 @@ class _Context:
         self.reference = self.scale.display_name(self.carrier)
         self.rules = ruleset.by_id
         self.outcomes = _outcomes(result.findings)
-        self.findings = {f.rule: f for f in result.findings}
         self.in_cell = frozenset(
             [layer.material.entry.name for layer in self.spec.interlayers if layer.material.entry]
             + [m.entry.name for m in self.spec.sei_components if m.entry])
@@ -379,7 +401,7 @@ class _Context:
             applies=_one_line(rule.guard_source) if rule else "",
             requires=_one_line(rule.requirement_source) if rule else "",
             values=fields_used,
-            derivations=self._derivations(finding),
+            derivations=self._derivations(finding, rule),
             missing=tuple(_missing(name) for name in finding.missing) if finding.outcome == "unknown" else (),
             basis=_basis(finding.inputs) if finding.outcome in ("fail", "waived", "unknown") else "",
             mechanism=rule.mechanism if rule else "",
@@ -397,22 +419,43 @@ class _Context:
             defined_at=_rule_location(rule.location) if rule else "",
         )
 
-    def _derivations(self, finding) -> tuple[Derivation, ...]:
+    def _derivations(self, finding, rule) -> tuple[Derivation, ...]:
+        """The derived values the rule read (known or not), each with the inputs it was computed from."""
+        if rule is None:
+            return ()
         shown = {i.name: i for i in finding.inputs}
-        derives = {d.name: d for d in self.ruleset.derives}
+        derives = {d.slot: d for d in self.ruleset.derives}
         steps = []
-        for item in finding.inputs:
-            derive = derives.get(item.name)
+        for slot in dict.fromkeys(rule.guard_slots + rule.requirement_slots):
+            derive = derives.get(slot)
             if derive is None:
                 continue
             inputs = []
-            for slot in derive.input_slots:
-                name = self.ruleset.slot_name(slot)
+            for input_slot in derive.input_slots:
+                name = self.ruleset.slot_name(input_slot)
                 used = shown.get(name)
-                inputs.append(Value(name, used.value, used.source) if used else Value(name, "unknown", "missing"))
+                inputs.append(Value(name, used.value, used.source) if used else
+                              Value(name, self._show_slot(input_slot), self._source_of(input_slot)))
             expression = _one_line(derive.source.split("=", 1)[1]) if "=" in derive.source else derive.source
-            steps.append(Derivation(derive.name, expression, item.value, tuple(inputs)))
+            steps.append(Derivation(derive.name, expression, self._show_slot(slot), tuple(inputs)))
         return tuple(steps)
+
+    def _source_of(self, slot: int) -> str:
+        if slot < len(F.FIELDS):
+            provenance = self.resolved.provenance[slot]
+            return provenance.source if provenance else "missing"
+        derive = next(d for d in self.ruleset.derives if d.slot == slot)
+        return "derived: " + _one_line(derive.source)
+
+    def _show_slot(self, slot: int) -> str:
+        values = self.result.values
+        value = values[slot] if slot < len(values) else None
+        if slot < len(F.FIELDS):
+            field = F.FIELDS[slot]
+            return display.show(value, field.kind, field.dimension, self.scale, self.carrier)
+        derive = next(d for d in self.ruleset.derives if d.slot == slot)
+        kind = F.BOOL if isinstance(value, bool) else ""
+        return display.show(value, kind, derive.dimension, self.scale, self.carrier)
 
 
 def _outcomes(findings) -> dict[str, str]:
@@ -715,7 +758,7 @@ def _graph(context: _Context) -> RuleGraph:
         if source_kind == "derive":
             kind = "reads"
         else:
-            rule = ruleset.rule(target_id)
+            rule = context.rules.get(target_id)
             kind = "refines" if rule is not None and rule.refines == source_id else "needs"
         edges.append(GraphEdge(source_id, target_id, kind))
     return RuleGraph(tuple(nodes), tuple(sorted(set(edges), key=lambda e: (e.source, e.target))))

@@ -13,6 +13,7 @@ from html import escape
 import attrs
 
 from cellrules import units
+from cellrules.report.render import plain
 
 FONT = "font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\""
 MONO = "font-family=\"DejaVu Sans Mono, Menlo, Consolas, monospace\""
@@ -34,7 +35,7 @@ def _n(x: float) -> str:
 
 def _text(x, y, content, size=12, anchor="start", extra="", family=FONT) -> str:
     return (f"<text x=\"{_n(x)}\" y=\"{_n(y)}\" font-size=\"{size}\" text-anchor=\"{anchor}\" {family}"
-            f"{(' ' + extra) if extra else ''}>{escape(str(content))}</text>")
+            f"{(' ' + extra) if extra else ''}>{escape(plain(content))}</text>")
 
 
 def _svg(name: str, width: float, height: float, title: str, body: list[str]) -> str:
@@ -270,35 +271,44 @@ def _gauge(gauge, top: float) -> list[str]:
 
 # ---------------------------------------------------------------- rule graph
 
-_NODE_H, _ROW_H, _CHAR_W, _GRAPH_MAX_W = 20.0, 26.0, 6.6, 980.0
+_NODE_H, _ROW_H, _CHAR_W, _GRAPH_MAX_W = 20.0, 26.0, 6.6, 1000.0
+
+
+def _box_width(label: str) -> float:
+    return len(label) * _CHAR_W + 16
 
 
 def rule_graph(graph) -> str:
-    """The evaluated rule graph: dependency chains left to right, then the independent rules in a grid."""
-    width_chars = max((len(node.id) for node in graph.nodes), default=10)
-    node_w = width_chars * _CHAR_W + 16
-    column_w = node_w + 40
+    """The rule graph: dependency chains left to right, each column as wide as its longest id, then the rest."""
     linked = {e.source for e in graph.edges} | {e.target for e in graph.edges}
     by_id = {node.id: node for node in graph.nodes}
     positions: dict[str, tuple[float, float]] = {}
+    widths: dict[str, float] = {}
     y = 64.0
     for component in _components(graph, linked):
         depth = _depths(component, graph.edges)
         columns: dict[int, list[str]] = {}
         for node_id in sorted(component, key=lambda n: (depth[n], n)):
             columns.setdefault(depth[node_id], []).append(node_id)
-        for level, members in columns.items():
-            for row, node_id in enumerate(members):
-                positions[node_id] = (16 + level * column_w, y + row * _ROW_H)
+        x = 16.0
+        for level in sorted(columns):
+            column_w = max(_box_width(n) for n in columns[level])
+            for row, node_id in enumerate(columns[level]):
+                positions[node_id], widths[node_id] = (x, y + row * _ROW_H), column_w
+            x += column_w + 40
         y += max(len(m) for m in columns.values()) * _ROW_H + 10
     alone = sorted(n.id for n in graph.nodes if n.id not in linked)
-    per_row = max(1, int((_GRAPH_MAX_W - 16) // column_w))
     if alone:
+        column_w = max(_box_width(n) for n in alone)
+        per_row = max(1, int((_GRAPH_MAX_W - 16) // (column_w + 16)))
         y += 8
         for index, node_id in enumerate(alone):
-            positions[node_id] = (16 + (index % per_row) * column_w, y + (index // per_row) * _ROW_H)
+            positions[node_id] = (16 + (index % per_row) * (column_w + 16), y + (index // per_row) * _ROW_H)
+            widths[node_id] = column_w
         y += math.ceil(len(alone) / per_row) * _ROW_H
-    width = max([x + node_w + 16 for x, _ in positions.values()] + [560.0])
+    if graph.not_drawn:
+        y += 16
+    width = max([x + widths[n] + 16 for n, (x, _) in positions.items()] + [640.0])
     body = [_text(12, 22, "Rule graph: each rule coloured by its outcome for this cell", 14,
                   extra="font-weight=\"bold\""),
             "<defs><marker id=\"graph-arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" "
@@ -306,8 +316,8 @@ def rule_graph(graph) -> str:
     body += _legend()
     for edge in graph.edges:
         (x1, y1), (x2, y2) = positions[edge.source], positions[edge.target]
-        start_x, start_y, end_x, end_y = x1 + node_w, y1 + _NODE_H / 2, x2, y2 + _NODE_H / 2
-        bend = (end_x - start_x) / 2
+        start_x, start_y, end_x, end_y = x1 + widths[edge.source], y1 + _NODE_H / 2, x2, y2 + _NODE_H / 2
+        bend = max((end_x - start_x) / 2, 20.0)
         dash = " stroke-dasharray=\"4 3\"" if edge.kind == "reads" else ""
         body.append(f"<path data-edge=\"{escape(edge.kind)}\" d=\"M {_n(start_x)} {_n(start_y)} C {_n(start_x + bend)} "
                     f"{_n(start_y)} {_n(end_x - bend)} {_n(end_y)} {_n(end_x)} {_n(end_y)}\" fill=\"none\" "
@@ -319,9 +329,12 @@ def rule_graph(graph) -> str:
                                    else node.outcome, "#ffffff")
         radius = "10" if node.kind == "value" else "3"
         body.append(f"<rect data-node=\"{escape(node.id)}\" data-outcome=\"{escape(node.outcome)}\" x=\"{_n(x)}\" "
-                    f"y=\"{_n(top)}\" width=\"{_n(node_w)}\" height=\"{_n(_NODE_H)}\" rx=\"{radius}\" fill=\"{fill}\" "
-                    f"stroke=\"#444444\"/>")
+                    f"y=\"{_n(top)}\" width=\"{_n(widths[node_id])}\" height=\"{_n(_NODE_H)}\" rx=\"{radius}\" "
+                    f"fill=\"{fill}\" stroke=\"#444444\"/>")
         body.append(_text(x + 8, top + 14, node.id, 11, family=MONO))
+    if graph.not_drawn:
+        body.append(_text(16, y - 4, f"Not drawn: {graph.not_drawn} rules that do not apply to this cell "
+                                     f"and depend on no rule that does.", 11, extra="fill=\"#555555\""))
     return _svg("graph", width, y + 12, "Rule graph coloured by outcome", body)
 
 

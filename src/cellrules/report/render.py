@@ -62,7 +62,7 @@ def report_context(report, fmt: str) -> dict:
         drawn = {"stack": Markup(figures.layer_stack(report.stack)),
                  "energy": Markup(figures.energy_diagram(report.energy)),
                  "mechanics": Markup(figures.mechanics_panel(report.gauges)) if report.gauges else "",
-                 "graph": Markup(figures.rule_graph(report.graph))}
+                 "graph": Markup(figures.rule_graph(report.graph.applicable()))}
     return {"report": report, "figures": drawn, "colours": figures.OUTCOME_COLOURS, "version": __version__}
 
 
@@ -155,7 +155,10 @@ def _markdown_join(values, separator: str = "", attribute=None):
 
 
 def _html(value):
-    return "" if value is None else value
+    """HTML output: autoescape does the escaping; control characters go as in text."""
+    from markupsafe import Markup
+
+    return value if isinstance(value, Markup) else plain(value)
 
 
 def _html_code(value):
