@@ -227,6 +227,9 @@ def test_skipped_dependants_and_examples_from_a_rule_pack(pack):
     assert [(p.rule, p.outcome) for p in skipped.prerequisites] == [("window.cathode-oxidation", "fail")]
     oxidation = next(e for e in report.failures if e.rule == "window.cathode-oxidation")
     assert ("test.after-oxidation", "skipped") in [(d.rule, d.outcome) for d in oxidation.dependants]
+    assert [d.rule for d in oxidation.skipped_dependants] == ["test.after-oxidation"]
+    text = explain("--rules", pack, "examples/li-lgps-bad.toml").stdout
+    assert "Skipped because of it: test.after-oxidation (skipped)" in text
     result = explain("--rule", "test.after-oxidation", "--rules", pack)
     assert result.returncode == 0, result.stderr
     assert "passes: LiFePO4 against a halide electrolyte" in result.stdout
@@ -392,3 +395,18 @@ def test_check_does_not_import_jinja2():
             "print('jinja2' in sys.modules, 'markupsafe' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert done.stdout.splitlines()[-1] == "False False", done.stderr
+
+
+def test_orbital_energies_are_plotted_as_potentials_and_bound_the_band(ruleset, write_spec):
+    spec = NA_MIXED_SCALES.replace('window = { low = "1.2 V", high = "2.4 V", vs = "Na/Na+" }',
+                                   'custom = true\nstate = "solid"\nclass = "sulfide"\nlumo = "-3.5 eV"\nhomo = "-6.0 eV"')
+    diagram = report_of(ruleset, write_spec(spec)).energy
+    na_vs_she = ruleset.knowledge.scale.potential_of("Na")
+    assert diagram.level("lumo").vs_she == pytest.approx(3.5 - 4.44)          # U = -E/e - 4.44 V vs SHE
+    assert diagram.level("homo").vs_carrier == pytest.approx(6.0 - 4.44 - na_vs_she)
+    assert diagram.window_kind == "HOMO-LUMO gap" and diagram.level("window.low") is None
+    svg = figures.energy_diagram(diagram)
+    band = next(e for e in ET.fromstring(svg).iter() if e.get("data-level") == "window")
+    plotted = _levels_y(svg)
+    assert float(band.get("y")) == pytest.approx(plotted["lumo"], abs=0.06)
+    assert float(band.get("y")) + float(band.get("height")) == pytest.approx(plotted["homo"], abs=0.11)

@@ -127,6 +127,11 @@ class Explanation:
     dependants: tuple[RuleLink, ...]  # rules that need or refine this one, with their outcome
     defined_at: str
 
+    @property
+    def skipped_dependants(self) -> tuple[RuleLink, ...]:
+        """The rules that could not run because this one did not pass."""
+        return tuple(link for link in self.dependants if link.outcome == "skipped")
+
 
 @attrs.frozen
 class Layer:
@@ -691,8 +696,9 @@ def _energy(context: _Context) -> EnergyDiagram:
                         f"0 V vs {context.reference}", "definition of the scale"))
     levels.append(Level("SHE", "standard hydrogen electrode", -carrier_she, 0.0, "0 V vs SHE",
                         context.field("cell.carrier_potential")[2]))
-    window_kind = context.field("electrolyte.window_kind")[0] or ""
     by_key = {lv.key: lv.vs_she for lv in levels}
+    window_kind = context.field("electrolyte.window_kind")[0] or (
+        "HOMO-LUMO gap" if "lumo" in by_key or "homo" in by_key else "")
     return EnergyDiagram(carrier, context.reference, str(window_kind),
                          tuple(sorted(levels, key=lambda lv: (lv.vs_she, lv.key))),
                          _crosses(by_key, "anode", "window.low", "lumo", below=True),

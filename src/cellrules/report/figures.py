@@ -138,6 +138,8 @@ def _electrolyte_band(axis: PotentialAxis, diagram) -> list[str]:
     left, right = _COLUMNS["electrolyte"]
     body = [_text((left + right) / 2, axis.bottom + 28, "electrolyte", 12, "middle", "font-weight=\"bold\"")]
     low, high = diagram.level("window.low"), diagram.level("window.high")
+    if low is None or high is None:          # Eq. 1: the gap between LUMO and HOMO bounds the window
+        low, high = diagram.level("lumo"), diagram.level("homo")
     if low is not None and high is not None:
         top, bottom = axis.y(low.vs_carrier), axis.y(high.vs_carrier)
         body.append(f"<rect data-level=\"window\" x=\"{_n(left)}\" y=\"{_n(min(top, bottom))}\" width=\"{_n(right - left)}\" "
