@@ -74,3 +74,14 @@ def test_the_rendered_dom_holds_the_sized_svg_figures(report, tmp_path):
     height = float(re.search(r'height="([\d.]+)"', energy).group(1))
     assert (width, height) == (720.0, 460.0)
     assert 'data-level="cathode"' in dom and 'data-level="window"' in dom
+
+
+def test_a_missing_browser_fails_under_ci_and_skips_elsewhere(monkeypatch):
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.setattr(os.path, "exists", lambda path: False)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception):
+        _chromium()
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception):
+        _chromium()
