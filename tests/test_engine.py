@@ -30,8 +30,8 @@ material = "Li"
 [electrolyte]
 material = "soft"
 custom = true
-state = "polymer"
-class = "polymer"
+state = "solid"
+class = "oxide"
 {extra}
 '''
 
