@@ -33,6 +33,7 @@ stack_pressure = "5 MPa"
 # areal_capacity = "2 mAh/cm^2"
 # cycles = 500                 # claimed or target cycle life
 # coulombic_efficiency = 0.998 # a fraction, 0-1
+# sintering_temperature = "600 degC"  # if cathode and electrolyte are co-sintered
 # source = "where this design comes from"
 
 [anode]
