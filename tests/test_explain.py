@@ -102,15 +102,17 @@ def report_of(ruleset, path):
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory):
-    """Every example in every format, rendered twice by two processes with different hash seeds."""
-    runs = []
+    """Every example in every format, rendered by two processes with different hash seeds, side by side."""
+    runs, processes = [], []
     for seed in ("1", "2"):
         out = tmp_path_factory.mktemp(f"run{seed}")
         environment = dict(os.environ, PYTHONHASHSEED=seed)
-        done = subprocess.run([sys.executable, "-c", _RENDER_ALL, str(out), *SPECS], cwd=REPO, env=environment,
-                              capture_output=True, text=True, timeout=600)
-        assert done.returncode == 0, done.stderr
+        processes.append(subprocess.Popen([sys.executable, "-c", _RENDER_ALL, str(out), *SPECS], cwd=REPO,
+                                          env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
         runs.append(out)
+    for process in processes:
+        _, errors = process.communicate(timeout=900)
+        assert process.returncode == 0, errors
     return runs
 
 
