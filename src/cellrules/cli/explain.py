@@ -9,8 +9,6 @@ import sys
 
 from cellrules.errors import CellrulesError, Location, ManyErrors, UsageError, did_you_mean
 
-FORMATS = ("text", "markdown", "html")
-
 
 def register(commands) -> None:
     parser = commands.add_parser("explain", help="explain a design's findings, or one rule")
@@ -26,6 +24,7 @@ def register(commands) -> None:
 
 def run(args) -> int:
     from cellrules.cli.load import load_ruleset
+    from cellrules.report.render import FORMATS
 
     if args.format not in FORMATS:
         raise UsageError(f"unknown format {args.format!r}", hint="formats: " + ", ".join(FORMATS))
