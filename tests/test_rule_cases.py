@@ -19,13 +19,14 @@ from pathlib import Path
 
 import pytest
 
+from cellrules.cli.discover import find_specs
 from cellrules.engine.evaluate import CheckOptions, check_file
 
 from conftest import EXAMPLES, TODAY
 
 CASES = Path(__file__).resolve().parent / "cases"
-SPECS = sorted(EXAMPLES.rglob("*.toml")) + sorted(CASES.glob("*.toml"))
-SPECS = [p for p in SPECS if p.name not in ("pyproject.toml", "cellrules.toml")]
+# The specs `cellrules check` itself would find (config files and non-specs such as .taplo.toml are skipped).
+SPECS = [Path(p) for p in find_specs([str(EXAMPLES), str(CASES)])]
 _EXPECT = re.compile(r"^#\s*expect-([a-z-]+)\s*(?::\s*(.*))?$")
 
 
