@@ -73,7 +73,9 @@ def test_case_meets_its_expectations(results, path):
 
 
 def test_every_case_states_an_expectation():
-    assert [p for p in SPECS if not expectations(p)] == []
+    """examples/design-repo/ is a sample team repository with tests of its own (tests/test_ci_*.py)."""
+    golden = [p for p in SPECS if p.parent in (EXAMPLES, CASES)]
+    assert [p for p in golden if not expectations(p)] == []
 
 
 def test_every_rule_passes_somewhere_and_fails_somewhere(ruleset, results):
