@@ -151,7 +151,9 @@ def load_config(path: str) -> Config:
     """Read one configuration file (`--config FILE` or a found one); every problem is reported at once."""
     doc = read_toml(path, ConfigError)
     if os.path.basename(path) == PYPROJECT:
-        table, prefix, where = doc.data.get("tool", {}).get("cellrules"), ("tool", "cellrules"), "[tool.cellrules]"
+        tool = doc.data.get("tool")
+        table = tool.get("cellrules") if isinstance(tool, dict) else None
+        prefix, where = ("tool", "cellrules"), "[tool.cellrules]"
         if table is None:
             raise ConfigError("pyproject.toml has no [tool.cellrules] table", Location(path, 1, 1),
                               hint="add [tool.cellrules], or name a cellrules.toml")
