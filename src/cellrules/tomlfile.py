@@ -26,6 +26,8 @@ _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?")
 _KEY = re.compile(r'^\s*((?:[A-Za-z0-9_-]+|"[^"]*")(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"]*"))*)\s*=')
 _INLINE_KEY = re.compile(r'([A-Za-z0-9_-]+)\s*=')
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
+_DECLARED_TWICE = re.compile(r"Cannot declare \((.*)\) twice")
+_TUPLE_PART = re.compile(r"'([^']*)'")
 _LONG_NUMBER = re.compile(r"[\d_]{4000,}")
 
 
@@ -80,6 +82,8 @@ def parse_toml(raw: bytes, path: str, error_class=CellrulesError) -> TomlDocumen
         match = _TOML_POSITION.search(message)
         line, column = (int(match.group(1)), int(match.group(2))) if match else (0, 0)
         reason = _TOML_POSITION.sub("", message).strip().rstrip(".")
+        reason = _DECLARED_TWICE.sub(lambda m: f"table [{'.'.join(_TUPLE_PART.findall(m.group(1)))}] is declared twice",
+                                     reason)  # tomllib prints the table as a Python tuple
         raise error_class(f"malformed TOML: {reason}", Location(path, line, column),
                           hint=_toml_hint(reason)) from None
     except RecursionError:
@@ -100,8 +104,8 @@ def _position_of(text: str, match) -> tuple[int, int]:
 
 def _toml_hint(reason: str) -> str:
     if "Invalid value" in reason or "invalid value" in reason.lower():
-        return 'quote quantities: stack_pressure = "5 MPa"'
-    if "Cannot overwrite" in reason or "Cannot declare" in reason:
+        return 'quote strings and quantities: name = "...", stack_pressure = "5 MPa"'
+    if "Cannot overwrite" in reason or "declared twice" in reason:
         return "each key and table may appear once"
     if reason == "Illegal character '\\n'":  # a string still open at the end of its line
         return 'close the string on its line: name = "..." (use """...""" for several lines)'

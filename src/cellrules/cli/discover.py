@@ -49,12 +49,13 @@ def _excluded(path: Path, patterns) -> bool:
 def is_spec(path: Path) -> bool:
     """A top-level spec_version or [cell]; a malformed file that looks like a spec is checked (and reported)."""
     try:
-        raw = path.read_bytes()[: 1024 * 1024 + 1]
+        with open(path, "rb") as handle:
+            raw = handle.read(1024 * 1024 + 1)  # never all of a 50 MB file: the loader refuses it anyway
+    except OSError:
+        return False
+    try:
         data = tomllib.loads(raw.decode("utf-8"))
-    except (OSError, ValueError, RecursionError):  # ValueError: bad UTF-8, bad TOML, a number too long for int()
-        try:
-            head = path.read_bytes()[:65536].decode("utf-8", "replace")
-        except OSError:
-            return False
+    except (ValueError, RecursionError):  # ValueError: bad UTF-8, bad TOML, a number too long for int()
+        head = raw[:65536].decode("utf-8", "replace")
         return "spec_version" in head or "[cell]" in head
     return "spec_version" in data or isinstance(data.get("cell"), dict)

@@ -109,8 +109,7 @@ class Checker:
                 self.problem(f"{node.dotted} is a range", node.location, "use " + " or ".join(parts))
             else:
                 self.problem(f"unknown field {node.dotted!r}", node.location,
-                             did_you_mean(node.dotted, F.SLOT) or
-                             f"the fields of [{head}] are listed by `cellrules rules fields`")
+                             _field_hint(node.dotted) or f"the fields of [{head}] are listed by `cellrules rules fields`")
             return None
         return T.of_field(field)
 
@@ -328,8 +327,9 @@ class Checker:
                 edges.append((f"derive:{name}", f"rule:{rule.id}"))
             for prerequisite in (*rule.needs, *([rule.refines] if rule.refines else [])):
                 if prerequisite not in rules:
-                    self.problem(f"rule {rule.id} depends on unknown rule {prerequisite}", rule.location,
-                                 did_you_mean(prerequisite, rules) or "")
+                    clause = "needs" if prerequisite in rule.needs else "refines"
+                    self.problem(f"rule {rule.id} depends on unknown rule {prerequisite}",
+                                 rule.clause_locations.get(clause, rule.location), did_you_mean(prerequisite, rules) or "")
                 else:
                     edges.append((f"rule:{prerequisite}", f"rule:{rule.id}"))
         return edges
@@ -384,7 +384,17 @@ class Checker:
         for placeholder in _PLACEHOLDER.findall(rule.message):
             if placeholder not in F.SLOT and placeholder not in self._derives:
                 self.problem(f"message of {rule.id} names unknown value {{{placeholder}}}",
-                             rule.clause_locations.get("message", where), did_you_mean(placeholder, list(F.SLOT) + list(self._derives)))
+                             rule.clause_locations.get("message", where),
+                             _field_hint(placeholder) or did_you_mean(placeholder, self._derives))
+
+
+def _field_hint(dotted: str) -> str:
+    """Did you mean, among the fields of the same section: a shared `cell.` prefix is no likeness."""
+    section, _, key = dotted.partition(".")
+    keys = {path.partition(".")[2]: path for path in F.SLOT if path.startswith(section + ".")}
+    if key and keys:
+        return did_you_mean(key, keys, describe=keys.get)
+    return did_you_mean(dotted, F.SLOT)
 
 
 def _problem_order(error: RuleError):

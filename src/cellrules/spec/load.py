@@ -189,6 +189,7 @@ class _Loader:
         if kind == F.STRING:
             if not isinstance(raw, str):
                 self.problem(f"{field.key} must be a string, got {_shown(raw)}", where,
+                             "values: " + ", ".join(field.vocabulary) if field.vocabulary else
                              f'write {field.key} = "{raw}"' if isinstance(raw, (int, float)) else "")
                 return None
             if field.vocabulary and raw not in field.vocabulary:
@@ -450,8 +451,16 @@ def _finite(number) -> float | None:
     return value if math.isfinite(value) else None
 
 
+_TOML_TYPES = {"bool": "boolean", "int": "integer", "float": "float", "list": "array", "dict": "table",
+               "date": "date", "datetime": "date-time", "time": "time"}
+
+
 def _shown(raw) -> str:
-    return repr(raw) if isinstance(raw, str) else f"{type(raw).__name__} {raw}"
+    """A value as TOML would call it: `integer 3`, `boolean true`, `array ['Li']`."""
+    if isinstance(raw, str):
+        return repr(raw)
+    shown = str(raw).lower() if isinstance(raw, bool) else str(raw)
+    return f"{_TOML_TYPES.get(type(raw).__name__, type(raw).__name__)} {shown}"
 
 
 def _article(name: str) -> str:
