@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import sys
-from concurrent.futures import ProcessPoolExecutor
 
 import attrs
 
@@ -54,6 +53,8 @@ def check_all(tasks: list[Task], rulesets: dict, jobs: int, stream=sys.stderr) -
 
 def _in_processes(tasks: list[Task], rules_dirs: list, workers: int, progress: Progress) -> list:
     # Several chunks per worker keep every worker busy to the end and the bar moving.
+    from concurrent.futures import ProcessPoolExecutor  # multiprocessing costs ~20 ms of a one-file start
+
     size = max(1, min(64, len(tasks) // (workers * 4)))
     chunks = [tasks[i:i + size] for i in range(0, len(tasks), size)]
     results: list = []

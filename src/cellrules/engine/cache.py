@@ -5,18 +5,24 @@ keyed by a hash of the grammar, every rule and knowledge file, the cellrules
 version and the Python version, is written atomically (temp file + rename),
 and is rebuilt silently when it is missing, stale or corrupt. It holds the
 compiled rules and knowledge, never check results.
+
+When the rule set must be rebuilt (a lab edited its pack), each rule and
+knowledge file's parse result is also kept, by content, under `parsed/`: the
+built-in pack's hundred rules are then not parsed again for every edit.
 """
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
 import os
 import pickle
 import sys
-import tempfile
 from pathlib import Path
 
 from cellrules import __version__
 from cellrules.engine.ruleset import RuleSet, build_ruleset, rule_files
+from cellrules.fileio import write_atomically as _write_file
 from cellrules.knowledge.load import knowledge_files
 from cellrules.resources import grammar_path
 
@@ -28,13 +34,24 @@ def cache_dir() -> Path | None:
     return Path(base) / "cellrules"
 
 
-def _key(directories) -> str:
+def _code_digest() -> bytes:
+    """cellrules' version, Python's and every source file: a code change invalidates pickled classes."""
     digest = hashlib.sha256(f"{__version__}|{sys.version}".encode())
+    for source in sorted(Path(__file__).resolve().parent.parent.rglob("*.py")):
+        digest.update(source.read_bytes())
+    return digest.digest()
+
+
+# Read with the modules, not when the cache is first used: a process that imported the old code must
+# not file its pickles under the key of code that changed on disk while it ran.
+_CODE = _code_digest()
+
+
+def _key(directories) -> str:
+    digest = hashlib.sha256(_CODE)
     for path in [grammar_path(), *rule_files(directories), *knowledge_files(directories)]:
         digest.update(str(path).encode())
         digest.update(path.read_bytes())
-    for source in sorted(Path(__file__).resolve().parent.parent.rglob("*.py")):
-        digest.update(source.read_bytes())  # a code change invalidates pickled classes
     return digest.hexdigest()[:32]
 
 
@@ -43,25 +60,42 @@ def cached_ruleset(directories) -> RuleSet:
     if folder is None:
         return build_ruleset(directories)
     path = folder / f"ruleset-{_key(directories)}.pickle"
-    try:
-        with open(path, "rb") as handle:
-            ruleset = pickle.load(handle)
-        if isinstance(ruleset, RuleSet):
-            return ruleset
-    except Exception:  # noqa: BLE001 - any unreadable cache is rebuilt
-        pass
-    ruleset = build_ruleset(directories)
-    write_atomically(path, pickle.dumps(ruleset, protocol=pickle.HIGHEST_PROTOCOL))
+    ruleset = _read(path)
+    if not isinstance(ruleset, RuleSet):
+        ruleset = build_ruleset(directories, memo=functools.partial(_parsed_once, folder / "parsed"))
+        write_atomically(path, pickle.dumps(ruleset, protocol=pickle.HIGHEST_PROTOCOL))
     return ruleset
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write via a temp file in the same folder and rename, so no reader sees half a file."""
+def _parsed_once(folder: Path, path: Path, parse):
+    """The result of `parse()` for this content of `path`: from the cache, or parsed now and kept."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temp, path)
+        content = path.read_bytes()
     except OSError:
-        pass  # an unwritable cache only costs speed
+        return parse()  # it reports the unreadable file
+    entry = folder / (hashlib.sha256(_CODE + str(path).encode() + content).hexdigest()[:32] + ".pickle")
+    value = _read(entry)
+    if value is None:
+        value = parse()
+        write_atomically(entry, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    return value
+
+
+def _read(path: Path):
+    """A pickled cache entry, or None when it is missing, truncated or corrupt."""
+    try:
+        with open(path, "rb") as handle:
+            return pickle.load(handle)
+    except Exception:  # noqa: BLE001 - any unreadable cache entry is rebuilt
+        return None
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write via a temp file in the same folder and rename, so no reader sees half a file.
+
+    An unwritable cache only costs speed, so a failed write is silent (reports use
+    cellrules.fileio, which raises).
+    """
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write_file(path, data)

@@ -3,15 +3,18 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 
 from cellrules.errors import CellrulesError, Location, ManyErrors, RuleError
 from cellrules.knowledge.base import KnowledgeBase
-from cellrules.language import ast
 from cellrules.language.compile import CompiledRules
 from cellrules.spec import fields as F
 from cellrules.tomlfile import decode_utf8
+
+if TYPE_CHECKING:
+    from cellrules.language import ast
 
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_.]*)\}")
 
@@ -89,14 +92,22 @@ def rule_files(directories) -> list[Path]:
     return files
 
 
-def build_ruleset(directories) -> RuleSet:
-    """Parse, check and compile every rule file and the knowledge of `directories`."""
+def _parse_now(path: Path, parse):
+    return parse()
+
+
+def build_ruleset(directories, memo=_parse_now) -> RuleSet:
+    """Parse, check and compile every rule file and the knowledge of `directories`.
+
+    `memo(path, parse)` returns `parse()`, or a result kept from an earlier parse
+    of the same file (engine/cache.py), so only changed files are parsed again.
+    """
     from cellrules.knowledge.load import load_knowledge
     from cellrules.language.check import check_rules
     from cellrules.language.compile import compile_rules
     from cellrules.language.parse import parse_rules
 
-    knowledge = load_knowledge(directories)
+    knowledge = load_knowledge(directories, memo)
     problems: list[CellrulesError] = []
     parsed = []
     files = rule_files(directories)
@@ -107,7 +118,7 @@ def build_ruleset(directories) -> RuleSet:
             problems.append(RuleError(f"cannot read rule file: {error.strerror or error}", Location(str(path))))
             continue
         try:
-            parsed.append(parse_rules(decode_utf8(raw, str(path), RuleError), str(path)))
+            parsed.append(memo(path, lambda: parse_rules(decode_utf8(raw, str(path), RuleError), str(path))))
         except RuleError as error:
             problems.append(error)
     if problems:
@@ -123,6 +134,7 @@ def build_ruleset(directories) -> RuleSet:
 
 def _slots(node, compiled: CompiledRules, bound=frozenset()) -> list[int]:
     """Slots an expression reads, in reading order, without repeats."""
+    from cellrules.language import ast  # building only: a warm start never imports the AST
     found: list[int] = []
 
     def walk(n, bound):

@@ -62,14 +62,17 @@ def knowledge_files(directories) -> list[Path]:
     return files
 
 
-def load_knowledge(directories) -> KnowledgeBase:
-    """Load the knowledge of each rule directory in order; later entries replace earlier ones."""
+def load_knowledge(directories, memo=lambda path, parse: parse()) -> KnowledgeBase:
+    """Load the knowledge of each rule directory in order; later entries replace earlier ones.
+
+    `memo(path, parse)` may return a document parsed earlier (see engine/ruleset.build_ruleset).
+    """
     problems: list[KnowledgeError] = []
     documents, pack_of = [], {}
     for pack, directory in enumerate(directories):
         for path in knowledge_files([directory]):
             try:
-                documents.append(read_toml(str(path), KnowledgeError))
+                documents.append(memo(path, lambda: read_toml(str(path), KnowledgeError)))
                 pack_of[str(path)] = pack
             except KnowledgeError as error:
                 problems.append(error)
@@ -276,7 +279,7 @@ def _value(kind_of, raw, source, default_reference, scale):
         _keys(raw, _RANGE_KEYS)
         reference = _text(raw.get("vs", default_reference))
         if raw.get("kind", "measured") not in ("thermodynamic", "measured"):
-            raise ValueError(f"window kind must be \"thermodynamic\" or \"measured\", got {raw['kind']!r}")
+            raise ValueError(f"kind must be \"thermodynamic\" or \"measured\", got {raw['kind']!r}")
         window = {k: Value(potential.parse_potential(_text(raw[k]), reference, scale).she, f"{raw[k]} vs {reference}", source)
                   for k in ("low", "high") if k in raw}
         window["kind"] = raw.get("kind", "measured")
