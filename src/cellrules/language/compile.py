@@ -44,14 +44,22 @@ def _arrhenius(sigma, t_ref, energy, t):
     """Eq. 7: sigma(T) = sigma_ref * exp(-Ea/k (1/T - 1/T_ref))."""
     if None in (sigma, t_ref, energy, t) or t <= 0 or t_ref <= 0:
         return None
-    return sigma * math.exp(-energy / _BOLTZMANN_J_PER_K * (1.0 / t - 1.0 / t_ref))
+    return _scaled(sigma, -energy / _BOLTZMANN_J_PER_K * (1.0 / t - 1.0 / t_ref))
 
 
 def _vft(sigma, t_ref, pseudo, t0, t):
     """Eq. 8: sigma(T) = A exp(-B / (T - T0)), scaled through sigma at T_ref."""
     if None in (sigma, t_ref, pseudo, t0, t) or t <= t0 or t_ref <= t0:
         return None
-    return sigma * math.exp(-pseudo * (1.0 / (t - t0) - 1.0 / (t_ref - t0)))
+    return _scaled(sigma, -pseudo * (1.0 / (t - t0) - 1.0 / (t_ref - t0)))
+
+
+def _scaled(sigma, exponent):
+    """sigma * exp(exponent), unknown where no float holds it (a negative activation energy far from T_ref)."""
+    try:
+        return sigma * math.exp(exponent)
+    except OverflowError:
+        return None
 
 
 def _call1(function, value):
@@ -128,9 +136,9 @@ class _Emitter:
         t = self.temp()
         name = node.function
         if name == "known":
-            self.line(f"{t} = {args[0]} is not None")
+            self.line(f"{t} = not ({_unknown_if_none(args[0])})")
         elif name == "len":
-            self.line(f"{t} = None if {args[0]} is None else len({args[0]})")
+            self.line(f"{t} = None if {_unknown_if_none(args[0])} else len({args[0]})")
         elif name in ("min", "max"):
             self.line(f"{t} = None if None in ({', '.join(args)},) else {name}({', '.join(args)})")
         elif name == "when":
@@ -188,7 +196,7 @@ class _Emitter:
     def _Negate(self, node, scope):
         a = self.expr(node.operand, scope)
         t = self.temp()
-        self.line(f"{t} = None if {a} is None else -{a}")
+        self.line(f"{t} = None if {_unknown_if_none(a)} else -{a}")
         return t
 
     def _Compare(self, node, scope):
@@ -226,7 +234,10 @@ class _Emitter:
 
 
 def _unknown_if_none(*operands: str) -> str:
-    """The `x is None or ...` test for the operands that can be None (literals cannot)."""
+    """The `x is None or ...` test for the operands that can be None.
+
+    A literal cannot be None, and `5.0 is None` would make Python print a SyntaxWarning at compile time.
+    """
     tests = [f"{x} is None" for x in operands if x.startswith(("t", "v["))]
     return " or ".join(tests) if tests else "False"
 
