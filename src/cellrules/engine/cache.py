@@ -67,15 +67,15 @@ def cached_ruleset(directories) -> RuleSet:
     return ruleset
 
 
-def _parsed_once(folder: Path, path: Path, parse):
-    """The result of `parse()` for this content of `path`: from the cache, or parsed now and kept."""
+def _parsed_once(folder: Path, path: Path, kind: type, parse):
+    """The `kind` that `parse()` makes of this content of `path`: from the cache, or parsed now and kept."""
     try:
         content = path.read_bytes()
     except OSError:
         return parse()  # it reports the unreadable file
     entry = folder / (hashlib.sha256(_CODE + str(path).encode() + content).hexdigest()[:32] + ".pickle")
     value = _read(entry)
-    if value is None:
+    if not isinstance(value, kind):
         value = parse()
         write_atomically(entry, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
     return value

@@ -92,17 +92,18 @@ def rule_files(directories) -> list[Path]:
     return files
 
 
-def _parse_now(path: Path, parse):
+def _parse_now(path: Path, kind: type, parse):
     return parse()
 
 
 def build_ruleset(directories, memo=_parse_now) -> RuleSet:
     """Parse, check and compile every rule file and the knowledge of `directories`.
 
-    `memo(path, parse)` returns `parse()`, or a result kept from an earlier parse
-    of the same file (engine/cache.py), so only changed files are parsed again.
+    `memo(path, kind, parse)` returns `parse()`, or a `kind` kept from an earlier
+    parse of the same file (engine/cache.py), so only changed files are parsed again.
     """
     from cellrules.knowledge.load import load_knowledge
+    from cellrules.language.ast import RuleFile
     from cellrules.language.check import check_rules
     from cellrules.language.compile import compile_rules
     from cellrules.language.parse import parse_rules
@@ -118,7 +119,7 @@ def build_ruleset(directories, memo=_parse_now) -> RuleSet:
             problems.append(RuleError(f"cannot read rule file: {error.strerror or error}", Location(str(path))))
             continue
         try:
-            parsed.append(memo(path, lambda: parse_rules(decode_utf8(raw, str(path), RuleError), str(path))))
+            parsed.append(memo(path, RuleFile, lambda: parse_rules(decode_utf8(raw, str(path), RuleError), str(path))))
         except RuleError as error:
             problems.append(error)
     if problems:

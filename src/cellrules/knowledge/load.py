@@ -62,17 +62,17 @@ def knowledge_files(directories) -> list[Path]:
     return files
 
 
-def load_knowledge(directories, memo=lambda path, parse: parse()) -> KnowledgeBase:
+def load_knowledge(directories, memo=lambda path, kind, parse: parse()) -> KnowledgeBase:
     """Load the knowledge of each rule directory in order; later entries replace earlier ones.
 
-    `memo(path, parse)` may return a document parsed earlier (see engine/ruleset.build_ruleset).
+    `memo(path, kind, parse)` may return a document parsed earlier (see engine/ruleset.build_ruleset).
     """
     problems: list[KnowledgeError] = []
     documents, pack_of = [], {}
     for pack, directory in enumerate(directories):
         for path in knowledge_files([directory]):
             try:
-                documents.append(memo(path, lambda: read_toml(str(path), KnowledgeError)))
+                documents.append(memo(path, TomlDocument, lambda: read_toml(str(path), KnowledgeError)))
                 pack_of[str(path)] = pack
             except KnowledgeError as error:
                 problems.append(error)
