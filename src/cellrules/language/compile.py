@@ -281,11 +281,20 @@ def compile_rules(checked, scale) -> CompiledRules:
 
 
 def _emit_rule(emit: _Emitter, rule: ast.Rule, index: dict[str, int]) -> None:
+    """Carriers and guard first: a rule whose own guard excludes the cell is not-applicable
+    whatever its prerequisites did, so an unknown parent cannot make it `skipped` and the
+    cell spuriously incomplete. Then the prerequisites, then the requirement."""
     i = index[rule.id]
     emit.line(f"# rule {i}: {rule.id}".replace("\n", " "))
     opened = 0
     if rule.carriers:
         emit.line(f"if carrier in {tuple(sorted(rule.carriers))!r}:")
+        emit.depth += 1
+        opened += 1
+    guard = None
+    if rule.guard is not None:
+        guard = emit.expr(rule.guard, {})
+        emit.line(f"if {guard} is not False:")
         emit.depth += 1
         opened += 1
     if rule.needs:
@@ -304,11 +313,10 @@ def _emit_rule(emit: _Emitter, rule: ast.Rule, index: dict[str, int]) -> None:
         emit.line(f"elif o[{j}] == {FAIL}:")
         emit.depth += 1
         opened += 1
-    if rule.guard is not None:
-        guard = emit.expr(rule.guard, {})
+    if guard is not None:
         emit.line(f"if {guard} is None:")
         emit.line(f"    o[{i}] = {UNKNOWN_GUARD}")
-        emit.line(f"elif {guard}:")
+        emit.line("else:")
         emit.depth += 1
         opened += 1
     result = emit.expr(rule.requirement, {})
