@@ -36,6 +36,9 @@ class CheckOptions:
     fail_on: str = "error"
 
     def selected(self, rule_id: str) -> bool:
+        if not self.select and not self.ignore:  # asked for every rule of every spec: the usual case first
+            return True
+
         def matches(patterns):
             return any(rule_id == p or rule_id.startswith(p.rstrip(".") + ".") for p in patterns)
         return (not self.select or matches(self.select)) and not matches(self.ignore)
@@ -71,7 +74,7 @@ class _Context:
         self.values = values
         self.outcomes = outcomes
         self.options = options
-        self.index = {rule.id: i for i, rule in enumerate(ruleset.rules)}
+        self.index = ruleset.positions
         self.carrier = resolved.spec.carrier
         self.scale = ruleset.knowledge.scale
 
@@ -82,13 +85,13 @@ class _Context:
         failed = set()
         for i, rule in enumerate(self.ruleset.rules):
             outcome = self.outcomes[i]
+            if outcome in (PASS, NOT_APPLICABLE) and not self.options.include_all:
+                continue  # most rules of most specs: skipped before anything else is looked at
             if not self.options.selected(rule.id):
                 continue
             if outcome == FAIL:
                 failed.add(rule.id)
             if outcome == FAIL and rule.id in superseded:
-                continue
-            if outcome in (PASS, NOT_APPLICABLE) and not self.options.include_all:
                 continue
             finding = self._finding(i, rule, outcome, superseded_by=superseded)
             waiver = waivers.get(rule.id)

@@ -64,6 +64,13 @@ class RuleSet:
     edges: tuple[tuple[str, str], ...]
     files: tuple[str, ...]
     _evaluator: list = attrs.field(factory=list, repr=False)
+    # Looked up for every checked file: built once, not per spec (evaluation throughput).
+    _by_id: dict = attrs.field(init=False, repr=False, eq=False)
+    positions: dict = attrs.field(init=False, repr=False, eq=False)   # rule id -> index in `rules`
+
+    def __attrs_post_init__(self):
+        object.__setattr__(self, "_by_id", {r.id: r for r in self.rules})
+        object.__setattr__(self, "positions", {r.id: i for i, r in enumerate(self.rules)})
 
     @property
     def evaluator(self):
@@ -77,7 +84,7 @@ class RuleSet:
 
     @property
     def by_id(self) -> dict:
-        return {r.id: r for r in self.rules}
+        return self._by_id
 
     def slot_name(self, slot: int) -> str:
         if slot < len(F.FIELDS):
