@@ -234,8 +234,8 @@ def test_skipped_dependants_and_examples_from_a_rule_pack(pack):
     assert "Skipped because of it: test.after-oxidation (skipped)" in text
     result = explain("--rule", "test.after-oxidation", "--rules", pack)
     assert result.returncode == 0, result.stderr
-    assert "passes: LiFePO4 against a halide electrolyte" in result.stdout
-    assert "fails:  LiCoO2 at 4.2 V against LGPS" in result.stdout
+    assert "passes:\n    LiFePO4 against a halide electrolyte" in result.stdout
+    assert "fails:\n    LiCoO2 at 4.2 V against LGPS" in result.stdout
 
 
 # ---------------------------------------------------------------- energy levels on mixed scales
@@ -341,11 +341,12 @@ def test_spec_and_rule_together_is_misuse():
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_explain_one_rule_says_what_why_where_and_that_it_has_no_examples(fmt):
+def test_explain_one_rule_says_what_why_where_and_shows_its_cases(fmt):
     result = explain("--rule", "mechanics.shear-modulus-ratio", "--format", fmt)
     assert result.returncode == 0, result.stderr
     assert "Section 4.2 and Section 6.5" in result.stdout and "Monroe" in result.stdout
-    assert "no passing example" in result.stdout and "no failing example" in result.stdout
+    assert "no passing example" not in result.stdout and "no failing example" not in result.stdout
+    assert "cases/mechanics-shear-modulus-ratio-fail.toml" in result.stdout
     if fmt == "text":
         assert max(len(line) for line in result.stdout.splitlines()) <= 80
 
@@ -412,3 +413,13 @@ def test_orbital_energies_are_plotted_as_potentials_and_bound_the_band(ruleset, 
     plotted = _levels_y(svg)
     assert float(band.get("y")) == pytest.approx(plotted["lumo"], abs=0.06)
     assert float(band.get("y")) + float(band.get("height")) == pytest.approx(plotted["homo"], abs=0.11)
+
+
+@pytest.mark.parametrize("rule_id", ["mechanics.li-stack-pressure-creep", "interphase.mixed-conducting",
+                                     "zn.hydrogen-evolution"])
+def test_rule_explanation_shows_a_shipped_passing_and_failing_case(rule_id):
+    result = run_cli("explain", "--rule", rule_id)
+    assert result.returncode == 0, result.stderr
+    assert "passes:" in result.stdout and "fails:" in result.stdout
+    assert "# cases/" in result.stdout and "expect-" not in result.stdout
+    assert "has no passing example" not in result.stdout and "has no failing example" not in result.stdout

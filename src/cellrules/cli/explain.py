@@ -54,14 +54,17 @@ def _spec_report(ruleset, args) -> str:
 
 
 def _rule_report(ruleset, args) -> str:
+    from cellrules.engine.examples import case_files, rule_examples
     from cellrules.report.explain import build_rule_doc
+    from cellrules.resources import builtin_rules_dir
     from cellrules.report.render import render, rule_context
 
     rule = ruleset.rule(args.rule)
     if rule is None:
         raise UsageError(f"unknown rule id {args.rule!r}",
                          hint=did_you_mean(args.rule, ruleset.by_id) or "list them with `cellrules rules list`")
-    return render("rule", args.format, rule_context(build_rule_doc(rule, ruleset)), args.template)
+    examples = rule_examples(ruleset, rule.id, case_files([builtin_rules_dir(), *args.rules]))
+    return render("rule", args.format, rule_context(build_rule_doc(rule, ruleset, examples)), args.template)
 
 
 def _write(path: str, text: str) -> None:

@@ -334,8 +334,13 @@ def build_report(result, ruleset) -> Report:
     )
 
 
-def build_rule_doc(rule, ruleset) -> RuleDoc:
-    """What one rule checks and why, independent of any cell."""
+def build_rule_doc(rule, ruleset, cases=()) -> RuleDoc:
+    """What one rule checks and why, independent of any cell.
+
+    `cases` are ("pass" | "fail", spec text) pairs from the shipped golden cases
+    (engine/examples.py), shown after any `example` clauses of the rule itself.
+    """
+    examples = (*rule.examples, *cases)
     knowledge = ruleset.knowledge
     mode = knowledge.failure_modes.get(rule.failure_mode)
     carriers = rule.carriers or F.CARRIERS     # mitigations list the materials of every carrier it is for
@@ -349,8 +354,8 @@ def build_rule_doc(rule, ruleset) -> RuleDoc:
         techniques=_techniques(mode, knowledge),
         citation=rule.citation, outside=rule.outside, needs=rule.needs, refines=rule.refines or "",
         needed_by=tuple(sorted(r.id for r in ruleset.rules if rule.id in r.needs or r.refines == rule.id)),
-        passing_examples=tuple(text for expect, text in rule.examples if expect == "pass"),
-        failing_examples=tuple(text for expect, text in rule.examples if expect == "fail"),
+        passing_examples=tuple(text for expect, text in examples if expect == "pass"),
+        failing_examples=tuple(text for expect, text in examples if expect == "fail"),
         defined_at=_rule_location(rule.location),
         source=rule.source,
     )
