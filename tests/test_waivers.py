@@ -133,3 +133,12 @@ def test_waived_findings_are_neither_annotations_nor_junit_failures(tmp_path):
     junit = run_cli("check", *SELECT, "--format", "junit", path).stdout
     assert "<failure" not in junit and 'message="waived: waived: ' not in junit
     assert "<skipped message=\"waived: " in junit
+
+
+def test_a_rule_waived_twice_is_an_error_naming_the_first(tmp_path):
+    path = spec(tmp_path)
+    path.write_text(path.read_text() + WAIVER.format(lines='reason = "a second, different reason"'))
+    result = run_cli("check", *SELECT, path)
+    assert result.returncode == 2
+    assert ":22:1: error rule mechanics.li-stack-pressure-failure is waived twice" in result.stdout
+    assert "the first waiver is at line 18" in result.stdout

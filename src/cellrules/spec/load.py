@@ -438,6 +438,12 @@ class _Loader:
                 self.problem("waiver expires must be a TOML date", self.doc.where("waiver", index, "expires"),
                              "write expires = 2027-06-30 (no quotes)")
                 continue
+            earlier = next((w for w in waivers if w.rule == rule), None)
+            if earlier is not None:
+                # Two waivers of one rule: which reason and expiry hold would depend on their order.
+                self.problem(f"rule {rule} is waived twice", where, f"the first waiver is at line {earlier.location.line}; "
+                             "keep one")
+                continue
             waivers.append(Waiver(rule, reason.strip(), expires, where))
         return tuple(waivers)
 
