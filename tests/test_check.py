@@ -111,3 +111,8 @@ def test_requirement_must_be_a_condition(knowledge):
 def test_all_problems_are_reported_at_once(knowledge):
     text = rule("a.one", "anode.nope > 1 MPa") + rule("a.two", "electrolyte.ionic_conductivity > 1 GPa")
     assert len(problems(knowledge, text)) == 2
+
+
+def test_given_takes_a_spec_field(knowledge):
+    (problem,) = problems(knowledge, "let x = anode.shear_modulus\n" + rule("a.b", "given(x)"))
+    assert problem.message.startswith("given() takes a spec field")

@@ -58,7 +58,7 @@ def check_file(ruleset: RuleSet, path: str, options: CheckOptions) -> FileResult
 
 def evaluate(ruleset: RuleSet, resolved: Resolved, options: CheckOptions) -> FileResult:
     values = resolved.values + [None] * (ruleset.compiled.slot_count - len(resolved.values))
-    outcomes = ruleset.evaluator(values)
+    outcomes = ruleset.evaluator(values, resolved.given)
     context = _Context(ruleset, resolved, values, outcomes, options)
     findings = context.findings()
     status = _status(findings, ruleset, options)
@@ -77,6 +77,7 @@ class _Context:
         self.index = ruleset.positions
         self.carrier = resolved.spec.carrier
         self.scale = ruleset.knowledge.scale
+        self._inputs: dict[int, Input] = {}
 
     def findings(self) -> list[Finding]:
         superseded = self._superseded()
@@ -156,6 +157,13 @@ class _Context:
         return slot < len(F.FIELDS)
 
     def _input(self, slot: int) -> Input:
+        """The value a slot holds, shown with its unit and source; once per spec (many rules read one value)."""
+        shown = self._inputs.get(slot)
+        if shown is None:
+            shown = self._inputs[slot] = self._show_input(slot)
+        return shown
+
+    def _show_input(self, slot: int) -> Input:
         name = self.ruleset.slot_name(slot)
         value = self.values[slot]
         if self._is_field(slot):

@@ -20,7 +20,7 @@ from cellrules.language import types as T
 from cellrules.spec import fields as F
 
 SEVERITIES = ("error", "warning", "info")
-FUNCTIONS = ("known", "abs", "min", "max", "exp", "log10", "sqrt", "len", "arrhenius", "vft", "first_known", "when")
+FUNCTIONS = ("known", "given", "abs", "min", "max", "exp", "log10", "sqrt", "len", "arrhenius", "vft", "first_known", "when")
 MAX_QUANTIFIER_NESTING = 8
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_.]*)\}")
 
@@ -122,12 +122,19 @@ class Checker:
             return None
         if None in args:
             return None
-        arity = {"known": 1, "abs": 1, "exp": 1, "log10": 1, "sqrt": 1, "len": 1, "arrhenius": 4, "vft": 5,
+        arity = {"known": 1, "given": 1, "abs": 1, "exp": 1, "log10": 1, "sqrt": 1, "len": 1, "arrhenius": 4, "vft": 5,
                  "when": 2}
         if name in arity and len(args) != arity[name]:
             self.problem(f"{name}() takes {arity[name]} argument(s), got {len(args)}", node.location)
             return None
         if name == "known":
+            return T.BOOL
+        if name == "given":
+            argument = node.args[0]
+            if not (isinstance(argument, ast.Name) and argument.dotted in F.SLOT and argument.parts[0] not in scope):
+                self.problem("given() takes a spec field, like given(electrolyte.ionic_conductivity)", node.location,
+                             "it says whether the spec itself set the value, rather than the knowledge base")
+                return None
             return T.BOOL
         if name == "len":
             if args[0].kind not in (F.STRINGS, F.RECORDS):

@@ -137,6 +137,8 @@ class _Emitter:
         name = node.function
         if name == "known":
             self.line(f"{t} = not ({_unknown_if_none(args[0])})")
+        elif name == "given":
+            self.line(f"{t} = {F.SLOT[node.args[0].dotted]} in g")
         elif name == "len":
             self.line(f"{t} = None if {_unknown_if_none(args[0])} else len({args[0]})")
         elif name in ("min", "max"):
@@ -275,7 +277,8 @@ def compile_rules(checked, scale) -> CompiledRules:
         else:
             _emit_rule(emit, rules[name], index)
     emit.line("return o")
-    source = "def evaluate(v):\n" + "\n".join(emit.lines) + "\n"
+    # g: the slots the spec itself set (spec/resolve.py), for given(); empty when a caller has none.
+    source = "def evaluate(v, g=()):\n" + "\n".join(emit.lines) + "\n"
     bytecode = marshal.dumps(compile(source, "<cellrules rules>", "exec"))  # the cache key names the Python version
     return CompiledRules(source, base + len(derive_slots), derive_slots, rule_ids, bytecode)
 

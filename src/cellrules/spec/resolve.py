@@ -29,6 +29,7 @@ class Resolved:
     values: list             # slot -> value or None
     provenance: list         # slot -> Provenance or None
     texts: list              # slot -> the value as written (spec or knowledge base), or None
+    given: frozenset = frozenset()   # slots whose value the spec itself set (read by the rule function given())
 
 
 def resolve(spec: CellSpec, kb: KnowledgeBase) -> Resolved:
@@ -48,7 +49,8 @@ def resolve(spec: CellSpec, kb: KnowledgeBase) -> Resolved:
     for path, value in spec.values.items():  # the spec's own values win
         table.spec_value(path, value)
     _derived_defaults(table, spec, kb, carrier)
-    return Resolved(spec, table.values, table.provenance, table.texts)
+    given = frozenset(F.SLOT[path] for path in spec.values if path in F.SLOT)
+    return Resolved(spec, table.values, table.provenance, table.texts, given)
 
 
 class _Table:
