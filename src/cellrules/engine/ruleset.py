@@ -1,7 +1,6 @@
 """A loaded rule set: knowledge base, checked rules, their graph and the compiled evaluator."""
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,7 +15,6 @@ from cellrules.tomlfile import decode_utf8
 if TYPE_CHECKING:
     from cellrules.language import ast
 
-_PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_.]*)\}")
 
 
 @attrs.frozen
@@ -67,10 +65,17 @@ class RuleSet:
     # Looked up for every checked file: built once, not per spec (evaluation throughput).
     _by_id: dict = attrs.field(init=False, repr=False, eq=False)
     positions: dict = attrs.field(init=False, repr=False, eq=False)   # rule id -> index in `rules`
+    _derive_at: dict = attrs.field(init=False, repr=False, eq=False)  # slot -> DeriveInfo
+    refinements: tuple = attrs.field(init=False, repr=False, eq=False)  # indexes of rules that refine another
+    _slots_read: dict = attrs.field(init=False, repr=False, eq=False)   # rule id -> guard then requirement slots
 
     def __attrs_post_init__(self):
         object.__setattr__(self, "_by_id", {r.id: r for r in self.rules})
         object.__setattr__(self, "positions", {r.id: i for i, r in enumerate(self.rules)})
+        object.__setattr__(self, "_derive_at", {d.slot: d for d in self.derives})
+        object.__setattr__(self, "refinements", tuple(i for i, r in enumerate(self.rules) if r.refines))
+        object.__setattr__(self, "_slots_read", {r.id: r.guard_slots + tuple(
+            s for s in r.requirement_slots if s not in r.guard_slots) for r in self.rules})
 
     @property
     def evaluator(self):
@@ -89,7 +94,15 @@ class RuleSet:
     def slot_name(self, slot: int) -> str:
         if slot < len(F.FIELDS):
             return F.FIELDS[slot].path
-        return next(d.name for d in self.derives if d.slot == slot)
+        return self._derive_at[slot].name
+
+    def slots_read(self, rule_id: str) -> tuple[int, ...]:
+        """Every slot a rule reads, its guard's first."""
+        return self._slots_read[rule_id]
+
+    def derive_at(self, slot: int) -> DeriveInfo:
+        """The derived value a slot holds."""
+        return self._derive_at[slot]
 
 
 def rule_files(directories) -> list[Path]:

@@ -251,21 +251,15 @@ def _derived_defaults(table: _Table, spec: CellSpec, kb: KnowledgeBase, carrier:
     electrolyte_class = table.get("electrolyte.class")
     if electrolyte_class == "aqueous" and not table.known("electrolyte.aqueous"):
         table.set("electrolyte.aqueous", True, "true", table.provenance[F.SLOT["electrolyte.class"]])
-    if electrolyte_class:
-        row = kb.class_row(electrolyte_class, carrier)
-        if row is not None and "ionic_conductivity" in row.values:
-            where = table.provenance[F.SLOT["electrolyte.class"]].location
-            for side in ("low", "high"):
-                item = row.values["ionic_conductivity"].get(side)
-                if item is not None:
-                    table.kb(f"electrolyte.class_conductivity.{side}", row, "ionic_conductivity", where, value=item)
+    row = kb.class_row(electrolyte_class, carrier) if electrolyte_class else None
+    if row is not None:
+        # The Table 1 envelopes of the electrolyte's class for this carrier (plausibility only).
+        where = table.provenance[F.SLOT["electrolyte.class"]].location
+        for key, field in (("ionic_conductivity", "class_conductivity"), ("activation_energy", "class_activation_energy")):
+            for side, item in row.values.get(key, {}).items():
+                table.kb(f"electrolyte.{field}.{side}", row, key, where, value=item)
+        if "ionic_conductivity" in row.values:
             table.kb("electrolyte.class_conductivity_temperature", row, "conductivity_temperature", where)
-        if row is not None and "activation_energy" in row.values:
-            where = table.provenance[F.SLOT["electrolyte.class"]].location
-            for side in ("low", "high"):
-                item = row.values["activation_energy"].get(side)
-                if item is not None:
-                    table.kb(f"electrolyte.class_activation_energy.{side}", row, "activation_energy", where, value=item)
 
 
 def _how(material: Material) -> str:
