@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 from pathlib import Path
 
 from cellrules.errors import UsageError
@@ -46,6 +47,10 @@ def _excluded(path: Path, patterns) -> bool:
     return any(fnmatch.fnmatch(text, p) or fnmatch.fnmatch(path.name, p) for p in patterns)
 
 
+# Comments and blank lines, then `spec_version =` or the `[cell]` header: a top-level key or the cell table.
+_SPEC_START = re.compile(rb"(?:[ \t]*(?:#[^\n]*)?\r?\n)*[ \t]*(?:spec_version[ \t]*=|\[[ \t]*cell[ \t]*\])")
+
+
 def is_spec(path: Path) -> bool:
     """A top-level spec_version or [cell]; a malformed file that looks like a spec is checked (and reported)."""
     try:
@@ -53,6 +58,8 @@ def is_spec(path: Path) -> bool:
             raw = handle.read(1024 * 1024 + 1)  # never all of a 50 MB file: the loader refuses it anyway
     except OSError:
         return False
+    if _SPEC_START.match(raw):
+        return True  # the common case, decided without parsing the file twice
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (ValueError, RecursionError):  # ValueError: bad UTF-8, bad TOML, a number too long for int()

@@ -84,10 +84,12 @@ class _Context:
         waivers = {w.rule: w for w in self.resolved.spec.waivers}
         findings: list[Finding] = []
         failed = set()
-        for i, rule in enumerate(self.ruleset.rules):
-            outcome = self.outcomes[i]
-            if outcome in (PASS, NOT_APPLICABLE) and not self.options.include_all:
-                continue  # most rules of most specs: skipped before anything else is looked at
+        outcomes, rules = self.outcomes, self.ruleset.rules
+        # Most rules of most specs pass or do not apply: without --all they are skipped in one sweep.
+        shown = range(len(rules)) if self.options.include_all else \
+            [i for i, outcome in enumerate(outcomes) if outcome != PASS and outcome != NOT_APPLICABLE]
+        for i in shown:
+            rule, outcome = rules[i], outcomes[i]
             if not self.options.selected(rule.id):
                 continue
             if outcome == FAIL:
@@ -116,8 +118,9 @@ class _Context:
     def _superseded(self) -> dict[str, str]:
         """Rules whose failure a failed refinement replaces -> the refinement's id."""
         replaced = {}
-        for i, rule in enumerate(self.ruleset.rules):
-            if rule.refines and self.outcomes[i] == FAIL and self.options.selected(rule.id):
+        for i in self.ruleset.refinements:
+            rule = self.ruleset.rules[i]
+            if self.outcomes[i] == FAIL and self.options.selected(rule.id):
                 replaced[rule.refines] = rule.id
         return replaced
 
@@ -129,8 +132,7 @@ class _Context:
 
     def _finding(self, i: int, rule: RuleInfo, outcome: int, superseded_by: dict) -> Finding:
         severity = self.options.severity.get(rule.id, rule.severity)
-        slots = rule.guard_slots if outcome == UNKNOWN_GUARD else rule.guard_slots + tuple(
-            s for s in rule.requirement_slots if s not in rule.guard_slots)
+        slots = rule.guard_slots if outcome == UNKNOWN_GUARD else self.ruleset.slots_read(rule.id)
         unknown = outcome in (UNKNOWN, UNKNOWN_GUARD)
         inputs = tuple(self._input(s) for s in slots if self.values[s] is not None or (unknown and self._is_field(s)))
         missing = tuple(self.ruleset.slot_name(s) for s in slots if self.values[s] is None and self._is_field(s))
@@ -171,7 +173,7 @@ class _Context:
             provenance = self.resolved.provenance[slot]
             return Input(name, display.show(value, field.kind, field.dimension, self.scale, self.carrier),
                          provenance.source if provenance else "missing")
-        derive = next(d for d in self.ruleset.derives if d.slot == slot)
+        derive = self.ruleset.derive_at(slot)
         return Input(name, display.show(value, "", derive.dimension, self.scale, self.carrier),
                      f"derived: {derive.source}")
 

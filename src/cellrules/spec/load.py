@@ -8,6 +8,7 @@ thickness, a temperature below 0 K, an efficiency above 1) are rejected.
 from __future__ import annotations
 
 import datetime
+import functools
 import math
 
 from cellrules import potential, units
@@ -36,8 +37,9 @@ _NUMBER_EXAMPLES = {"cell.cycles": "500", "cell.coulombic_efficiency": "0.998", 
                     "anode.volume_change": "3.0", "interlayer.conduction_group": "2"}
 
 
+@functools.lru_cache(maxsize=None)
 def section_keys(section: str) -> dict[str, F.Field]:
-    """Spec keys of a section -> the field each sets."""
+    """Spec keys of a section -> the field each sets (computed once: every section of every spec asks)."""
     if section == "interlayer":
         return {f.key: f for f in F.RECORD_FIELDS["interlayer"] if f.settable}
     keys = {f.key: f for f in F.FIELDS if f.section == section and f.settable and "." not in f.key}
