@@ -185,7 +185,7 @@ def _mixed_folder(tmp_path: Path) -> Path:
 
 
 def test_good_files_are_still_checked_next_to_bad_ones(tmp_path):
-    folder = _mixed_folder(tmp_path)
+    _mixed_folder(tmp_path)
     run = subprocess.run([sys.executable, "-m", "cellrules", "check", "-v", "designs"], cwd=tmp_path,
                          capture_output=True, text=True, timeout=120, env=_environment(tmp_path))
     assert run.returncode == 2 and "Traceback" not in run.stderr

@@ -248,8 +248,8 @@ def test_a_random_rule_is_refused_at_load_or_evaluates_everywhere(ruleset, resol
     except CellrulesError:
         return
     evaluator = load_evaluator(compiled)
-    for example in resolved_examples:
-        values = example.values + [None] * (compiled.slot_count - len(example.values))
+    for resolved in resolved_examples:
+        values = resolved.values + [None] * (compiled.slot_count - len(resolved.values))
         (outcome,) = evaluator(values)
         assert outcome in OUTCOME_NAMES
 
@@ -287,8 +287,8 @@ def test_a_potential_converts_between_every_pair_of_references_and_back(ruleset,
 # ----------------------------------------------------------------------------- determinism
 
 def test_evaluation_gives_the_same_findings_twice(ruleset, resolved_examples):
-    for example in resolved_examples:
-        first, second = evaluate(ruleset, example, OPTIONS), evaluate(ruleset, example, OPTIONS)
+    for resolved in resolved_examples:
+        first, second = evaluate(ruleset, resolved, OPTIONS), evaluate(ruleset, resolved, OPTIONS)
         assert first.findings == second.findings and first.status == second.status
 
 
