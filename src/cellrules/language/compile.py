@@ -165,15 +165,12 @@ class _Emitter:
         self.line(f"for {item} in {collection}:")
         self.depth += 1
         body = self.expr(node.body, inner)
-        if node.kind == "any":
-            self.line(f"if {body} is True:")
-            self.line(f"    {t} = True")
-            self.line("    break")
-            self.line(f"if {body} is None:")
-            self.line(f"    {t} = None")
-        elif node.kind == "all":
-            self.line(f"if {body} is False:")
-            self.line(f"    {t} = False")
+        if node.kind in ("any", "all"):
+            # Kleene: one decisive item (true for any, false for all) settles it; an unknown item
+            # leaves the answer unknown unless a decisive one follows.
+            decisive = "True" if node.kind == "any" else "False"
+            self.line(f"if {body} is {decisive}:")
+            self.line(f"    {t} = {decisive}")
             self.line("    break")
             self.line(f"if {body} is None:")
             self.line(f"    {t} = None")
