@@ -15,7 +15,6 @@ from cellrules.knowledge import names
 from cellrules.knowledge.base import Entry, KnowledgeBase, Reaction, Value
 from cellrules.tomlfile import TomlDocument, read_toml
 
-Q = "quantity"
 _COMMON = {"name": "str", "aliases": "strs", "formula": "str", "family": "family", "source": "str",
            "sources": "sources", "note": "str"}
 SCHEMA: dict[str, dict[str, object]] = {

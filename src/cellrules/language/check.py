@@ -238,13 +238,13 @@ class Checker:
         if left.kind == right.kind and left.kind in (F.STRING, F.BOOL):
             if node.operator not in ("==", "!="):
                 self.problem(f"'{node.operator}' does not order {left.describe()}s", node.location, "use == or !=")
-            self._check_word(node.left, left, node.right)
-            self._check_word(node.right, right, node.left)
+            self._check_word(left, node.right)
+            self._check_word(right, node.left)
             return T.BOOL
         self.problem(f"cannot compare {left.describe()} with {right.describe()}", node.location)
         return T.BOOL
 
-    def _check_word(self, typed_side, typed, literal) -> None:
+    def _check_word(self, typed, literal) -> None:
         """A string literal compared with a vocabulary field must be one of its words."""
         if typed.vocabulary and isinstance(literal, ast.String) and literal.value not in typed.vocabulary:
             self.problem(f"{literal.value!r} is not a value this field takes", literal.location,

@@ -173,7 +173,6 @@ RECORD_FIELDS: dict[str, tuple[Field, ...]] = {
 
 BY_PATH: dict[str, Field] = {f.path: f for f in FIELDS}
 SLOT: dict[str, int] = {f.path: i for i, f in enumerate(FIELDS)}
-SECTIONS = ("cell", "anode", "electrolyte", "cathode", "interlayer", "sei", "current_collector")
 
 
 def record_index(record: str, key: str) -> int:
