@@ -27,3 +27,10 @@ def test_a_criterion_naming_an_unknown_rule_is_an_error(ruleset):
     (problem,) = caught.value.problems
     assert problem.message == "criterion x names unknown rule sei.thicknes"
     assert "sei.thickness" in problem.hint and problem.location.line == 7
+
+
+def test_an_unwritable_output_is_an_error_not_silence(tmp_path):
+    target = tmp_path / "no-such-folder" / "COVERAGE.md"
+    result = run_cli("rules", "coverage", "-o", target)
+    assert result.returncode == 2
+    assert f"{target}: error: cannot write the coverage map" in result.stderr

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import sys
 
-from cellrules.errors import UsageError, did_you_mean
+from cellrules.errors import Location, UsageError, did_you_mean
 
 
 def register(commands) -> None:
@@ -45,7 +45,7 @@ def run(args) -> int:
 
 def _coverage(args) -> int:
     from cellrules.cli.load import load_ruleset
-    from cellrules.engine.cache import write_atomically
+    from cellrules.fileio import write_atomically
     from cellrules.errors import ConfigError
     from cellrules.report.coverage import check_mapping, criteria_from, render_coverage
     from cellrules.resources import builtin_rules_dir
@@ -56,8 +56,10 @@ def _coverage(args) -> int:
     check_mapping(criteria, ruleset.by_id)
     text = render_coverage(criteria, ruleset)
     if args.output:
-        from pathlib import Path
-        write_atomically(Path(args.output), text.encode("utf-8"))
+        try:
+            write_atomically(args.output, text.encode("utf-8"))
+        except OSError as error:  # unlike the rule cache, a report the user asked for must not fail silently
+            raise UsageError(f"cannot write the coverage map: {error.strerror or error}", Location(args.output)) from None
     else:
         sys.stdout.write(text)
     return 0
