@@ -40,9 +40,9 @@ from cellrules.language.check import check_rules
 from cellrules.language.compile import FAIL, NOT_APPLICABLE, PASS, UNKNOWN, UNKNOWN_GUARD, compile_rules, load_evaluator
 from cellrules.language.parse import parse_rules
 from cellrules.resources import builtin_rules_dir
-from cellrules.spec import fields as F
-from cellrules.spec.load import load_spec
-from cellrules.spec.resolve import resolve
+from cellrules.cellspec import fields as F
+from cellrules.cellspec.load import load_spec
+from cellrules.cellspec.resolve import resolve
 
 TODAY = datetime.date(2026, 1, 1)
 OPTIONS = CheckOptions(today=TODAY)

@@ -9,7 +9,7 @@ import pytest
 from cellrules.cli.discover import find_specs
 from cellrules.cli.init import render_template
 from cellrules.cli.schema import render_schema, spec_schema
-from cellrules.spec.load import TOP_LEVEL, section_keys
+from cellrules.cellspec.load import TOP_LEVEL, section_keys
 from cellrules.tomlfile import tomllib
 from conftest import EXAMPLES, REPO, run_cli
 

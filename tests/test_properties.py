@@ -33,9 +33,9 @@ from cellrules.language.check import FUNCTIONS, check_rules
 from cellrules.language.compile import OUTCOME_NAMES, compile_rules, load_evaluator
 from cellrules.language.parse import parse_rules
 from cellrules.potential import parse_potential
-from cellrules.spec import fields as F
-from cellrules.spec.load import EXTRA_KEYS, load_spec, section_keys
-from cellrules.spec.resolve import resolve
+from cellrules.cellspec import fields as F
+from cellrules.cellspec.load import EXTRA_KEYS, load_spec, section_keys
+from cellrules.cellspec.resolve import resolve
 from conftest import EXAMPLES, TODAY
 
 PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

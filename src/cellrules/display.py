@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from cellrules import units
-from cellrules.spec import fields as F
+from cellrules.cellspec import fields as F
 
 
 def show(value, kind: str, dimension, scale, carrier: str) -> str:

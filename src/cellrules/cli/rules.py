@@ -114,7 +114,7 @@ def render_show(ruleset, rule) -> str:
 
 
 def render_fields() -> str:
-    from cellrules.spec import fields as F
+    from cellrules.cellspec import fields as F
 
     lines = []
     for field in F.FIELDS + tuple(f for record in F.RECORD_FIELDS.values() for f in record):

@@ -3,7 +3,7 @@
 An editor that knows the schema completes keys, shows each field's meaning and
 flags a misspelled key while the spec is typed, long before CI runs. The
 schema is generated from the same tables the loader checks against
-(spec/fields.py and spec/load.py's section keys), so it cannot drift from
+(cellspec/fields.py and cellspec/load.py's section keys), so it cannot drift from
 what `cellrules check` accepts; a copy is shipped as
 schema/cell-spec.schema.json and a test keeps it current.
 
@@ -16,9 +16,9 @@ from __future__ import annotations
 import json
 import sys
 
-from cellrules.spec import fields as F
+from cellrules.cellspec import fields as F
 # The loader's own tables, so the schema accepts exactly the keys the loader does.
-from cellrules.spec.load import EXTRA_KEYS, FRACTIONS, SPEC_VERSIONS, TOP_LEVEL, WAIVER_KEYS, example_value, section_keys
+from cellrules.cellspec.load import EXTRA_KEYS, FRACTIONS, SPEC_VERSIONS, TOP_LEVEL, WAIVER_KEYS, example_value, section_keys
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
 # A number followed by a unit (a letter, µ, °, Ω or %): "5 MPa", "1e-4 S/cm", "25 degC", "4.3 V vs Li/Li+".

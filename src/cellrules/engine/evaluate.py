@@ -18,9 +18,9 @@ from cellrules.engine.results import FileResult, Finding, Input
 from cellrules.engine.ruleset import RuleInfo, RuleSet
 from cellrules.errors import CellrulesError, ManyErrors
 from cellrules.language.compile import FAIL, NOT_APPLICABLE, OUTCOME_NAMES, PASS, SKIPPED, UNKNOWN, UNKNOWN_GUARD
-from cellrules.spec import fields as F
-from cellrules.spec.load import load_spec
-from cellrules.spec.resolve import Resolved, resolve
+from cellrules.cellspec import fields as F
+from cellrules.cellspec.load import load_spec
+from cellrules.cellspec.resolve import Resolved, resolve
 
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_.]*)\}")
 _SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}

@@ -9,7 +9,7 @@ import attrs
 from cellrules.errors import CellrulesError, Location, ManyErrors, RuleError
 from cellrules.knowledge.base import KnowledgeBase
 from cellrules.language.compile import CompiledRules
-from cellrules.spec import fields as F
+from cellrules.cellspec import fields as F
 from cellrules.tomlfile import decode_utf8
 
 if TYPE_CHECKING:

@@ -17,7 +17,7 @@ from cellrules import units
 from cellrules.errors import Location, ManyErrors, RuleError, did_you_mean
 from cellrules.language import ast
 from cellrules.language import types as T
-from cellrules.spec import fields as F
+from cellrules.cellspec import fields as F
 
 SEVERITIES = ("error", "warning", "info")
 FUNCTIONS = ("known", "given", "abs", "min", "max", "exp", "log10", "sqrt", "len", "arrhenius", "vft", "first_known", "when")

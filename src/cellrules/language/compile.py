@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from cellrules.spec import fields as F
+from cellrules.cellspec import fields as F
 
 if TYPE_CHECKING:  # the AST is needed to generate code, not to run it (a warm start never imports it)
     from cellrules.language import ast
@@ -274,7 +274,7 @@ def compile_rules(checked, scale) -> CompiledRules:
         else:
             _emit_rule(emit, rules[name], index)
     emit.line("return o")
-    # g: the slots the spec itself set (spec/resolve.py), for given(); empty when a caller has none.
+    # g: the slots the spec itself set (cellspec/resolve.py), for given(); empty when a caller has none.
     source = "def evaluate(v, g=()):\n" + "\n".join(emit.lines) + "\n"
     bytecode = marshal.dumps(compile(source, "<cellrules rules>", "exec"))  # the cache key names the Python version
     return CompiledRules(source, base + len(derive_slots), derive_slots, rule_ids, bytecode)

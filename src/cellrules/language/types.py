@@ -4,7 +4,7 @@ from __future__ import annotations
 import attrs
 
 from cellrules import units
-from cellrules.spec import fields as F
+from cellrules.cellspec import fields as F
 
 
 @attrs.frozen

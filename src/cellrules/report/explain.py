@@ -15,7 +15,7 @@ import attrs
 from cellrules import display, units
 from cellrules.knowledge import names
 from cellrules.resources import builtin_rules_dir
-from cellrules.spec import fields as F
+from cellrules.cellspec import fields as F
 
 OUTCOMES = ("fail", "waived", "unknown", "skipped", "pass", "not-applicable")
 SEVERITIES = ("error", "warning", "info")

@@ -2,9 +2,9 @@
 import pytest
 
 from cellrules.errors import ManyErrors, SpecError
-from cellrules.spec import fields as F
-from cellrules.spec.load import load_spec
-from cellrules.spec.resolve import resolve
+from cellrules.cellspec import fields as F
+from cellrules.cellspec.load import load_spec
+from cellrules.cellspec.resolve import resolve
 
 from conftest import CELL_LI, outcome
 

@@ -11,8 +11,8 @@ import attrs
 from cellrules.errors import Location
 from cellrules.knowledge import names
 from cellrules.knowledge.base import Entry, KnowledgeBase
-from cellrules.spec import fields as F
-from cellrules.spec.model import CellSpec, Material
+from cellrules.cellspec import fields as F
+from cellrules.cellspec.model import CellSpec, Material
 
 
 @attrs.frozen

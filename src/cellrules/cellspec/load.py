@@ -14,8 +14,8 @@ import math
 from cellrules import potential, units
 from cellrules.errors import Location, ManyErrors, SpecError, did_you_mean
 from cellrules.knowledge.base import KnowledgeBase
-from cellrules.spec import fields as F
-from cellrules.spec.model import CellSpec, Interlayer, Material, SpecValue, Waiver
+from cellrules.cellspec import fields as F
+from cellrules.cellspec.model import CellSpec, Interlayer, Material, SpecValue, Waiver
 from cellrules.tomlfile import TomlDocument, read_toml
 
 SPEC_VERSIONS = (1,)

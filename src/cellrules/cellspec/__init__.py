@@ -1,0 +1,1 @@
+"""Cell specs: the TOML format users write, validated (load), and resolved against the knowledge base (resolve)."""

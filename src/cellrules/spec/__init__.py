@@ -1,1 +1,0 @@
-"""Cell specs: TOML with locations -> validated sections -> one flat, resolved value table."""
