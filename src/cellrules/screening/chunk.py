@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow as pa
 
 from cellrules.language.compile import FAIL, SKIPPED, UNKNOWN, UNKNOWN_GUARD
-from cellrules.language.compile_columns import Evaluator, compile_columns, evaluate_rows
+from cellrules.language.compile_columns import Evaluator, compile_columns
 
 STATUSES = ("pass", "incomplete", "fail")
 SEVERITIES = ("error", "warning", "info")
@@ -67,22 +67,44 @@ class ChunkRunner:
             pa.array(STATUSES), pa.array([rules[i].id for i in self.by_id]), pa.array(modes),
             pa.array([job.rules_hash]), pa.array([job.knowledge_hash]))
         self.schema = schema(job, self.dictionaries)
+        self._patterns = None
 
     def indexes(self, ids: np.ndarray) -> list[np.ndarray]:
         return [(ids // stride) % size for stride, size in zip(self.strides, self.sizes)]
 
     def batch(self, start: int, stop: int) -> pa.RecordBatch:
-        ids = np.arange(start, stop, dtype=np.int64)
+        return self.batch_of(np.arange(start, stop, dtype=np.int64))
+
+    def batch_of(self, ids: np.ndarray) -> pa.RecordBatch:
+        """The rows of these candidate ids (ascending), less the excluded ones."""
+        ids, indexes = self.kept(ids)
+        frame = self.evaluator.frame(dict(enumerate(indexes)), len(ids))
+        inverse, outcomes = self.patterns.distinct(frame)
+        with np.errstate(all="ignore"):
+            values = {name: frame.eval(self.program.derives[name]) for _, name, _ in self.job.values}
+        return self.rows(ids, indexes, inverse, outcomes, values)
+
+    def outcomes(self, ids: np.ndarray) -> np.ndarray:
+        """Every rule's outcome (rows, rules) for these candidate ids, as the result rows are built from."""
+        indexes = self.indexes(ids)
+        inverse, outcomes = self.patterns.distinct(self.evaluator.frame(dict(enumerate(indexes)), len(ids)))
+        return outcomes[inverse]
+
+    @property
+    def patterns(self):
+        if self._patterns is None:
+            from cellrules.screening.patterns import OutcomePatterns
+            self._patterns = OutcomePatterns(self.program, self.evaluator)
+        return self._patterns
+
+    def kept(self, ids: np.ndarray):
         indexes = self.indexes(ids)
         if self.job.space.excludes:
             kept = ~self.excluded(indexes, len(ids))
             if not kept.all():
                 ids = ids[kept]
                 indexes = [i[kept] for i in indexes]
-        frame = self.evaluator.frame(dict(enumerate(indexes)), len(ids))
-        names = [name for _, name, _ in self.job.values]
-        outcomes, values = evaluate_rows(self.program, self.evaluator, frame, names)
-        return self.rows(ids, indexes, outcomes, values)
+        return ids, indexes
 
     def excluded(self, indexes, count: int) -> np.ndarray:
         frame = self.evaluator.frame(dict(enumerate(indexes)), count)
@@ -93,8 +115,8 @@ class ChunkRunner:
                 out |= condition.known & condition.value  # an unknown condition excludes nothing
         return out
 
-    def rows(self, ids, indexes, outcomes: np.ndarray, values: dict) -> pa.RecordBatch:
-        count = len(ids)
+    def summaries(self, outcomes: np.ndarray):
+        """Status, counts and failing lists of distinct outcome vectors (rows of `outcomes`)."""
         failed = outcomes == FAIL
         shown = failed.copy()
         for i, j in self.job.hides:
@@ -103,20 +125,28 @@ class ChunkRunner:
         undecided = (outcomes == UNKNOWN) | (outcomes == UNKNOWN_GUARD) | (outcomes == SKIPPED)
         incomplete = undecided[:, self.severity["error"]].any(axis=1)
         status = np.where(counts["error"] > 0, 2, np.where(incomplete, 1, 0)).astype(np.int8)
+        needs = np.count_nonzero(undecided, axis=1).astype(np.int32)
+        modes = np.stack([shown[:, cols].any(axis=1) for cols in self.mode_rules], axis=1) if self.mode_rules \
+            else np.zeros((len(outcomes), 0), dtype=bool)
+        d = self.dictionaries
+        return status, counts, needs, _lists(shown[:, self.by_id], d.rules), _lists(modes, d.modes)
+
+    def rows(self, ids, indexes, inverse, outcomes: np.ndarray, values: dict) -> pa.RecordBatch:
+        count = len(ids)
+        status, counts, needs, failing, modes = self.summaries(outcomes)
+        rows = pa.array(inverse)
         d = self.dictionaries
         arrays = [pa.array(ids, type=pa.int64())]
         arrays += [pa.DictionaryArray.from_arrays(pa.array(i.astype(np.int32)), labels)
                    for i, labels in zip(indexes, d.dimensions)]
-        arrays.append(pa.DictionaryArray.from_arrays(pa.array(status), d.status))
-        arrays += [pa.array(counts[s]) for s in SEVERITIES]
-        arrays.append(pa.array(np.count_nonzero(undecided, axis=1).astype(np.int32)))
-        arrays.append(_lists(shown[:, self.by_id], d.rules))
-        modes = np.stack([shown[:, cols].any(axis=1) for cols in self.mode_rules], axis=1) if self.mode_rules \
-            else np.zeros((count, 0), dtype=bool)
-        arrays.append(_lists(modes, d.modes))
+        arrays.append(pa.DictionaryArray.from_arrays(pa.array(status[inverse]), d.status))
+        arrays += [pa.array(counts[s][inverse]) for s in SEVERITIES]
+        arrays.append(pa.array(needs[inverse]))
+        arrays += [failing.take(rows), modes.take(rows)]
         for _, name, factor in self.job.values:
             column = values[name]
-            arrays.append(pa.array(column.value * factor if factor != 1.0 else column.value, type=pa.float64(),
+            value = np.asarray(column.value, dtype=np.float64)
+            arrays.append(pa.array(value * factor if factor != 1.0 else value, type=pa.float64(),
                                    mask=~np.asarray(column.known, dtype=bool)))
         zeros = pa.array(np.zeros(count, dtype=np.int8))
         arrays.append(pa.DictionaryArray.from_arrays(zeros, d.rules_hash))
