@@ -16,8 +16,9 @@ from cellrules.errors import UsageError
 SCHEDULERS = ("local", "dask")
 IN_FLIGHT_PER_WORKER = 2
 # Dask's nanny sets MALLOC_TRIM_THRESHOLD_=65536 in every worker, and any explicit value turns off
-# glibc's adaptive mmap threshold: every large numpy array is then mapped and unmapped anew, which made
-# the column code 3.5x slower (issue 16). Workers get thresholds above a chunk's arrays instead.
+# glibc's adaptive mmap threshold: every array above 128 KiB is then mapped and unmapped anew. Measured
+# (CPU per 100,000-candidate chunk in a worker): 80 ms as Dask sets it, 73 ms with only the trim
+# threshold raised, 37 ms with only the mmap threshold raised, 29.5 ms with both, 27 ms in a plain process.
 WORKER_MALLOC = {"MALLOC_TRIM_THRESHOLD_": str(1 << 30), "MALLOC_MMAP_THRESHOLD_": str(1 << 30)}
 
 
