@@ -87,7 +87,7 @@ def _dask(job, chunks, jobs: int, address: str | None):
     cluster = None
     if address:
         try:
-            client = Client(address, timeout="20s")
+            client = Client(address)  # waits distributed.comm.timeouts.connect (DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT)
         except (OSError, TimeoutError) as error:
             raise UsageError(f"cannot reach the Dask scheduler at {address}: {error}",
                              hint="start one with `dask scheduler` and `dask worker ADDRESS`") from None

@@ -245,6 +245,7 @@ class _SpaceLoader:
             self.problem("vary must be a table [vary]", self.doc.where("vary"))
             return []
         dimensions = []
+        seen: dict[str, Location] = {}
         for key_path, value in _flatten(raw):
             name = ".".join(key_path)
             where = self.doc.where("vary", *key_path)
@@ -252,6 +253,10 @@ class _SpaceLoader:
             if name not in ALL_VARY_NAMES:
                 self.problem(f"cannot vary {name!r}", where, _vary_hint(name))
                 continue
+            if name in seen:  # "cell.x" quoted and cell.x dotted are two TOML keys but one field
+                self.problem(f"{name} is varied twice", where, f"the first is at line {seen[name].line}; keep one")
+                continue
+            seen[name] = where
             table = base.get(section)
             if section != "interlayer" and isinstance(table, dict) and key in table:
                 self.problem(f"{name} is both set in [base] and varied", where, "remove it from [base]")
@@ -277,10 +282,21 @@ class _SpaceLoader:
             self.problem(f"{name}: a [vary] value is a list or a range", where,
                          'e.g. ["5 MPa", "10 MPa"] or { from = "1 MPa", to = "10 MPa", steps = 4 }')
             return []
-        unique: dict[str, Choice] = {}
+        unique: dict[object, Choice] = {}
         for choice in found:
-            unique.setdefault(choice.label, choice)  # a material listed and also in its class is screened once
+            unique.setdefault(self._identity(name, choice), choice)  # a material listed and in its class: once
         return list(unique.values())
+
+    def _identity(self, name: str, choice: Choice):
+        """What makes two choices the same: the knowledge-base entry a material names (an alias is no new one)."""
+        section, _, key = name.partition(".")
+        material = choice.raw.get("material") if isinstance(choice.raw, dict) else choice.raw
+        if key == "material" or section in ("interlayer", "current_collector"):
+            match = self.kb.lookup(section, material) if isinstance(material, str) and material != NONE else None
+            if match is not None:
+                rest = {k: v for k, v in choice.raw.items() if k != "material"} if isinstance(choice.raw, dict) else {}
+                return ("entry", match.entry.name, inline(rest))
+        return ("label", choice.label)
 
     def _item(self, name: str, item, where: Location, base: dict) -> list[Choice]:
         section, _, key = name.partition(".")
