@@ -589,11 +589,12 @@ class Frame:
     """A set of rows to evaluate on: the index of each row along each of the frame's dimensions."""
 
     def __init__(self, evaluator: Evaluator, dims: tuple[int, ...], indexes: dict, rows: int,
-                 scope=None, memo=None, flat=None):
+                 scope=None, memo=None, flat=None, product: bool = False):
         self.evaluator = evaluator
         self.dims = dims
         self.indexes = indexes
         self.rows = rows
+        self.product = product      # the rows are the whole product of dims, in order (not a list of candidates)
         self.scope = scope or {}
         self.memo = {} if memo is None else memo
         self._flat = {} if flat is None else flat
@@ -603,12 +604,12 @@ class Frame:
         sizes = [evaluator.sizes[d] for d in dims]
         rows = int(np.prod(sizes, dtype=np.int64)) if dims else 1
         grids = np.unravel_index(np.arange(rows, dtype=np.int64), sizes) if dims else ()
-        return cls(evaluator, dims, dict(zip(dims, grids)), rows)
+        return cls(evaluator, dims, dict(zip(dims, grids)), rows, product=True)
 
     def bind(self, variable: str, element) -> Frame:
         """The same frame with a quantifier variable bound (memos of this frame stay shared)."""
         return Frame(self.evaluator, self.dims, self.indexes, self.rows, {**self.scope, variable: element},
-                     self.memo, self._flat)
+                     self.memo, self._flat, self.product)
 
     def flat(self, dims: tuple[int, ...]) -> np.ndarray | None:
         """Each row's position in the product of `dims` (None: the product has one row)."""
@@ -624,7 +625,8 @@ class Frame:
         return found
 
     def gather(self, column, dims: tuple[int, ...]):
-        if dims == self.dims:
+        """`column`, one row per combination of `dims`, read for this frame's rows."""
+        if self.product and dims == self.dims:
             return column
         rows = self.flat(dims)
         return C.broadcast(column, self.rows) if rows is None else C.take(column, rows)
@@ -637,7 +639,8 @@ class Frame:
         return self.gather(column, self.evaluator.program.layout.slot_dims.get(slot, ()))
 
     def eval(self, plan: Plan, hoist: bool = True):
-        if hoist and not plan.local and plan.deps != self.dims and self.evaluator.program.static(plan.deps):
+        if hoist and not plan.local and not (self.product and plan.deps == self.dims) \
+                and self.evaluator.program.static(plan.deps):
             return self.gather(self.evaluator.static_result(plan), plan.deps)
         if plan.shared and not plan.local:
             found = self.memo.get(id(plan))

@@ -16,7 +16,9 @@ import attrs
 import numpy as np
 import pyarrow as pa
 
+from cellrules.cellspec import fields as F
 from cellrules.errors import UsageError
+from cellrules.language import columns as C
 
 COUNTS = ("errors", "warnings", "infos", "needs_data")
 DEFAULT_RANK = ("errors", "warnings", "needs_data")
@@ -66,12 +68,14 @@ def objective_columns(job) -> dict[str, object]:
 
 def numeric_values(job, index: int):
     """The SI value of each choice of a varied numeric field (its own table), else None."""
-    for component in job.inputs.components:
-        if component.dims == (index,) and len(component.slots) == 1 and component.name == job.space.dimensions[index].name:
-            column = job.inputs.inputs.columns[component.slots[0]]
-            if column.value.dtype == np.float64:
-                return np.where(column.known, column.value, np.nan)
-    return None
+    field = job.space.dimensions[index].field
+    slot = F.SLOT.get(field.path) if field is not None else None
+    if slot is None or job.inputs.layout.slot_dims.get(slot) != (index,):
+        return None
+    column = job.inputs.inputs.columns[slot]
+    if not isinstance(column, C.Values) or column.value.dtype != np.float64:
+        return None
+    return np.where(column.known, column.value, np.nan)
 
 
 def objective_matrix(batch: pa.RecordBatch, objectives, job) -> np.ndarray:

@@ -2,15 +2,17 @@
 
 A candidate's value table is the union of its components' values: the anode's
 slots come from its anode material (and the carrier), the electrolyte's from
-its electrolyte, and so on. So each component is resolved once per distinct
-combination of the dimensions that set it (through the spec loader and
-resolver themselves, on a candidate that differs only there), and a chunk of
-candidates builds its columns by gathering rows of those tables by index.
+its layers, and so on. So the slots are grouped by the dimensions they depend
+on, each group is resolved once per combination of those dimensions (through
+the spec loader and resolver themselves, on a candidate that differs only
+there), and a chunk of candidates builds its columns by gathering rows of those
+tables by index.
 
-A numeric field varied by itself (a pressure, a temperature) sets only its own
-slot: it is a table of its own, one row per value, and no component is
-resolved again for it. That is checked, not assumed: if changing the value
-changes any other slot, the dimension is resolved with its component.
+What a slot depends on is declared (its section's dimensions, the sections its
+resolution reads, the carrier) and also seen: every single change of every
+dimension is resolved, and a slot that changed depends on that dimension. A
+numeric field varied by itself (a pressure, a temperature) therefore has a
+table of its own, one row per value, unless a space shows it sets more.
 """
 from __future__ import annotations
 
@@ -73,24 +75,35 @@ class _Resolver:
             self.problems.setdefault((str(where), problem.message), problem)
 
 
+# Which spec sections set the slots of a section, besides the carrier (which every value depends on):
+# a section's own, and those its resolution reads (cellspec/resolve.py). An ionic conductivity given
+# without its temperature holds at the cell's temperature; an interface between two electrolyte
+# layers is protected by an interlayer. Dependencies a space shows are also found by resolving every
+# single change of a dimension; these cover the ones that only show in combination.
+SOURCES = {
+    "electrolyte": ("electrolyte", "cell.temperature"),
+    "cathode_electrolyte": ("electrolyte", "cell.temperature"),
+    "electrolyte_layers": ("electrolyte", "cell.temperature"),
+    "electrolyte_interfaces": ("electrolyte", "interlayer"),
+}
+
+
 def space_inputs(space, knowledge, rule_ids=()) -> SpaceInputs:
     """Resolve every component of `space` once per choice and lay the values out as columns."""
     resolver = _Resolver(space, knowledge, tuple(rule_ids))
     dimensions = space.dimensions
     first = (0,) * len(dimensions)
-    resolver.resolved(first)
-    carrier = next((i for i, d in enumerate(dimensions) if d.name == "cell.carrier"), None)
-    direct = {i for i, d in enumerate(dimensions) if _may_be_direct(d, carrier)}
-    direct -= {i for i in direct if not _only_own_slot(resolver, dimensions[i], i, first)}
-    components = _components(dimensions, direct, carrier)
+    for d, dimension in enumerate(dimensions):  # every single change: the dependencies a space shows
+        for choice in range(len(dimension.choices)):
+            resolver.resolved(_changed(first, {d: choice}))
+    if resolver.problems:
+        raise ManyErrors(sorted(resolver.problems.values(), key=_order))
+    components = _components(dimensions, _dependencies(resolver, dimensions, first))
     tables = {}
     for component in components:
         rows = []
         for combination in itertools.product(*(range(len(dimensions[d].choices)) for d in component.dims)):
-            indexes = list(first)
-            for d, index in zip(component.dims, combination):
-                indexes[d] = index
-            rows.append(resolver.resolved(tuple(indexes)))
+            rows.append(resolver.resolved(_changed(first, dict(zip(component.dims, combination)))))
         tables[component] = rows
     if resolver.problems:
         raise ManyErrors(sorted(resolver.problems.values(), key=_order))
@@ -107,46 +120,48 @@ def space_inputs(space, knowledge, rule_ids=()) -> SpaceInputs:
     return SpaceInputs(layout, Inputs(columns, given), vocabulary, tuple(components))
 
 
-def _may_be_direct(dimension, carrier: int | None) -> bool:
-    field = dimension.field
-    if field is None or field.kind not in _NUMERIC:
-        return False
-    # "4.3 V" without a reference is read against the cell's carrier: with a varied carrier it is not one value.
-    return not (field.kind == F.POTENTIAL and carrier is not None)
+def _changed(first: tuple, changes: dict) -> tuple:
+    indexes = list(first)
+    for d, index in changes.items():
+        indexes[d] = index
+    return tuple(indexes)
 
 
-def _only_own_slot(resolver: _Resolver, dimension, index: int, first) -> bool:
-    """Whether changing this dimension's value changes its own slot alone (in values and in `given`)."""
-    own = F.SLOT[dimension.field.path]
-    baseline = resolver.resolved(first)
-    for choice in range(1, len(dimension.choices)):
-        indexes = list(first)
-        indexes[index] = choice
-        other = resolver.resolved(tuple(indexes))
-        if baseline is None or other is None:
-            return True  # its problem is reported; the layout does not matter
-        for slot, (a, b) in enumerate(zip(baseline.values, other.values)):
-            if slot != own and (a != b or (slot in baseline.given) != (slot in other.given)):
-                return False
-    return True
-
-
-def _components(dimensions, direct: set[int], carrier: int | None) -> list[Component]:
-    """One component per direct dimension, and one per spec section for the rest of its slots."""
-    components = []
-    owned = set()
-    for i in sorted(direct):
-        slot = F.SLOT[dimensions[i].field.path]
-        components.append(Component(dimensions[i].name, (i,), (slot,)))
-        owned.add(slot)
-    sections = dict.fromkeys(f.section for f in F.FIELDS)
-    for section in sections:
-        dims = {i for i, d in enumerate(dimensions) if d.section == section and i not in direct}
+def _dependencies(resolver: _Resolver, dimensions, first) -> list[set[int]]:
+    """slot -> the dimensions its value may depend on: declared (SOURCES, own section, carrier) and seen."""
+    carrier = next((i for i, d in enumerate(dimensions) if d.name == "cell.carrier"), None)
+    depends: list[set[int]] = [set() for _ in F.FIELDS]
+    for slot, field in enumerate(F.FIELDS):
+        for source in SOURCES.get(field.section, (field.section,)):
+            for d, dimension in enumerate(dimensions):
+                if dimension.name == source or (dimension.section == source and not _sets_only(dimension, slot)):
+                    depends[slot].add(d)
         if carrier is not None:
-            dims.add(carrier)  # every component's values depend on the carrier (its metal, its reactions)
-        slots = tuple(s for s, f in enumerate(F.FIELDS) if f.section == section and s not in owned)
-        if slots:
-            components.append(Component(section, tuple(sorted(dims)), slots))
+            depends[slot].add(carrier)
+    baseline = resolver.resolved(first)
+    for d, dimension in enumerate(dimensions):
+        for choice in range(1, len(dimension.choices)):
+            other = resolver.resolved(_changed(first, {d: choice}))
+            for slot, (a, b) in enumerate(zip(baseline.values, other.values)):
+                if a != b or (slot in baseline.given) != (slot in other.given):
+                    depends[slot].add(d)
+    return depends
+
+
+def _sets_only(dimension, slot: int) -> bool:
+    """A numeric field varied by itself sets its own slot (whether it sets others is seen, not declared)."""
+    field = dimension.field
+    return field is not None and field.kind in _NUMERIC and F.SLOT.get(field.path) != slot
+
+
+def _components(dimensions, depends: list[set[int]]) -> list[Component]:
+    """Slots grouped by the dimensions they depend on: one table per group, one row per combination."""
+    groups: dict[tuple[int, ...], list[int]] = {}
+    for slot, dims in enumerate(depends):
+        groups.setdefault(tuple(sorted(dims)), []).append(slot)
+    components = []
+    for dims, slots in groups.items():
+        components.append(Component("+".join(dimensions[d].name for d in dims) or "constant", dims, tuple(slots)))
     return components
 
 
