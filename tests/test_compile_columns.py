@@ -27,19 +27,95 @@ ROOT = Path(__file__).resolve().parent.parent
 EDGE_NUMBERS = (0.0, -0.0, math.inf, -math.inf, 1e-300, -1.0, 1e300, 273.15)
 
 
-@pytest.fixture(scope="module")
-def checked(ruleset):
-    return checked_rules(ruleset)
+# Electrolyte stacks (no shipped example has one yet): two and three layers, interlayers between them.
+STACKS = ["""
+spec_version = 1
+[cell]
+name = "Li | Li6PS5Cl | Li3InCl6 | NMC811"
+carrier = "Li"
+temperature = "25 degC"
+current_density = "1 mA/cm^2"
+[anode]
+material = "Li"
+[[electrolyte]]
+material = "Li6PS5Cl"
+thickness = "300 um"
+[[electrolyte]]
+material = "Li3InCl6"
+thickness = "50 um"
+role = "catholyte"
+[cathode]
+material = "NMC811"
+""", """
+spec_version = 1
+[cell]
+name = "Li | LLZO | PEO | LFP"
+carrier = "Li"
+temperature = "60 degC"
+current_density = "0.2 mA/cm^2"
+[anode]
+material = "Li"
+[[electrolyte]]
+material = "LLZO"
+thickness = "100 um"
+[[electrolyte]]
+material = "PEO-LiTFSI"
+thickness = "20 um"
+[[interlayer]]
+material = "Al2O3"
+between = ["electrolyte.1", "electrolyte.2"]
+[cathode]
+material = "LiFePO4"
+""", """
+spec_version = 1
+[cell]
+name = "Li | LiPON | LGPS | LLZO | LCO"
+carrier = "Li"
+temperature = "25 degC"
+[anode]
+material = "Li"
+[[electrolyte]]
+material = "LiPON"
+thickness = "1 um"
+[[electrolyte]]
+material = "LGPS"
+ionic_conductivity = "5e-3 S/cm"
+[[electrolyte]]
+material = "LLZO"
+thickness = "200 um"
+[[interlayer]]
+material = "LiNbO3"
+between = ["electrolyte.3", "cathode"]
+[cathode]
+material = "LiCoO2"
+"""]
+
+
+@pytest.fixture(scope="module", params=["built-in", "with layer rules"])
+def rules(request, ruleset):
+    """The rule set, and the checked AST the column backend compiles: built in, or with a pack reading stacks."""
+    if request.param == "built-in":
+        return ruleset, checked_rules(ruleset)
+    from cellrules.engine.ruleset import build_ruleset
+    from cellrules.resources import builtin_rules_dir
+    extended = build_ruleset([builtin_rules_dir(), ROOT / "tests" / "data" / "layer-rules"])
+    return extended, checked_rules(extended)
 
 
 @pytest.fixture(scope="module")
-def pool(ruleset):
-    """Resolved value tables of every shipped spec that loads."""
+def pool(ruleset, tmp_path_factory):
+    """Resolved value tables of every shipped spec that loads, and of a few electrolyte stacks."""
+    folder = tmp_path_factory.mktemp("stacks")
+    stacks = []
+    for i, text in enumerate(STACKS):
+        stacks.append(folder / f"stack{i}.toml")
+        stacks[-1].write_text(text, encoding="utf-8")
     tables = []
-    for path in sorted([*ROOT.glob("examples/*.toml"), *ROOT.glob("rules/cases/*.toml")]):
+    for path in sorted([*ROOT.glob("examples/*.toml"), *ROOT.glob("rules/cases/*.toml")]) + stacks * 8:
         try:
             spec = load_spec(str(path), ruleset.knowledge, ruleset.by_id.keys())
         except CellrulesError:
+            assert path not in stacks
             continue
         resolved = resolve(spec, ruleset.knowledge)
         tables.append((resolved.values, resolved.given))
@@ -92,8 +168,7 @@ def column_wise(ruleset, checked, rows, givens, static_limit=CC.STATIC_LIMIT):
     program = CC.compile_columns(checked, ruleset.knowledge.scale, layout, vocabulary, static_limit=static_limit)
     evaluator = CC.Evaluator(program, CC.Inputs(columns, given))
     frame = evaluator.frame({0: np.arange(count)}, count)
-    names = [d.name for d in checked.derives]
-    outcomes, values = CC.evaluate_rows(program, evaluator, frame, names)
+    outcomes, values = CC.evaluate_rows(program, evaluator, frame, list(program.derives))
     return program, outcomes, values, vocabulary
 
 
@@ -106,16 +181,21 @@ def same_value(a, b) -> bool:
 
 
 @pytest.mark.parametrize("static_limit", [CC.STATIC_LIMIT, 0], ids=["hoisted", "per-chunk"])
-def test_every_outcome_and_derived_value_matches_row_wise(ruleset, checked, pool, static_limit):
-    rows, givens = random_rows(pool, 12_000, seed=static_limit + 16)
+def test_every_outcome_and_derived_value_matches_row_wise(rules, pool, static_limit):
+    ruleset, checked = rules
+    rows, givens = random_rows(pool, 12_000 if static_limit else 4_000, seed=static_limit + 16)
     expected, expected_derived = row_wise(ruleset, rows, givens)
     program, outcomes, values, vocabulary = column_wise(ruleset, checked, rows, givens, static_limit)
     assert program.rule_ids == ruleset.compiled.rule_ids
     mismatched = np.argwhere(outcomes != expected)
     assert not len(mismatched), [(int(r), program.rule_ids[c], int(outcomes[r, c]), int(expected[r, c]))
                                  for r, c in mismatched[:10]]
-    # Every outcome code occurs, or the comparison proves little.
+    # Every outcome code occurs, and each rule of the stack pack meets several, or the comparison proves little.
     assert set(np.unique(expected).tolist()) == set(range(6))
+    for i, rule_id in enumerate(program.rule_ids):
+        if rule_id.startswith("test."):
+            assert len(np.unique(expected[:, i])) >= 3, (rule_id, np.unique(expected[:, i]))
+    assert set(values) == set(ruleset.compiled.derive_slots)
     for name, column in values.items():
         slot = ruleset.compiled.derive_slots[name] - len(F.FIELDS)
         for row in range(len(rows)):
@@ -126,8 +206,9 @@ def test_every_outcome_and_derived_value_matches_row_wise(ruleset, checked, pool
             assert same_value(got, want), (name, row, got, want)
 
 
-def test_the_real_cells_give_every_outcome(ruleset, checked, pool):
+def test_the_real_cells_give_every_outcome(rules, pool):
     """The shipped specs themselves, unmixed: the rows a screen is made of."""
+    ruleset, checked = rules
     rows = [list(values) for values, _ in pool]
     givens = [given for _, given in pool]
     expected, _ = row_wise(ruleset, rows, givens)

@@ -68,6 +68,21 @@ def broadcast(column, rows: int):
     return map_arrays(column, lambda a: np.broadcast_to(a[:1], (rows, *a.shape[1:])))
 
 
+def stack(columns: list):
+    """Columns of one kind as the positions of a new list axis (axis 1); lists are padded to one width."""
+    first = columns[0]
+    if isinstance(first, Items):
+        wide = max(width(c) for c in columns)
+        padded = [pad(c, wide) for c in columns]
+        return Items(stack([c.items for c in padded]), np.stack([c.present for c in padded], axis=1),
+                     np.stack([c.known for c in padded], axis=1))
+    if isinstance(first, Record):
+        return Record(tuple(stack([c.fields[i] for c in columns]) for i in range(len(first.fields))))
+    rows = max(np.shape(c.value)[0] for c in columns)
+    return Values(np.stack([np.broadcast_to(c.value, (rows, *np.shape(c.value)[1:])) for c in columns], axis=1),
+                  np.stack([np.broadcast_to(c.known, (rows, *np.shape(c.known)[1:])) for c in columns], axis=1))
+
+
 def select(mask: np.ndarray, chosen, other):
     """Row by row, `chosen` where `mask` holds, else `other` (two columns of one kind; lists are padded)."""
     if isinstance(chosen, Items):

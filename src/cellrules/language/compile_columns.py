@@ -133,7 +133,7 @@ class _Quantifier(Plan):
         listed = ctx.eval(self.collection)
         rows = listed.known.shape[0]
         decided = np.zeros(rows, dtype=bool)       # any: a true item; all: a false item
-        undecided = np.zeros(rows, dtype=bool)     # an item whose condition is unknown
+        undecided = np.zeros(rows, dtype=bool)     # an item whose condition (or term) is unknown
         counted = np.zeros(rows, dtype=np.float64)
         decisive = self.kind != "all"
         for k in range(C.width(listed)):
@@ -143,9 +143,12 @@ class _Quantifier(Plan):
             undecided |= present & ~body.known
             if self.kind == "count":
                 counted += known & body.value
+            elif self.kind == "sum":
+                # In item order, as the row-wise loop adds; an absent item adds 0.0, which changes no sum.
+                counted = counted + np.where(present, body.value, 0.0)
             else:
                 decided |= known & (body.value == decisive)
-        if self.kind == "count":
+        if self.kind in ("count", "sum"):
             return C.Values(counted, listed.known & ~undecided)
         # Kleene: one decisive item settles it; otherwise an unknown item leaves it unknown.
         value = decided if decisive else ~decided
@@ -163,6 +166,33 @@ def _reads_outer(plan: Plan, inner_variable: str) -> bool:
     if isinstance(plan, _Shared):
         return _reads_outer(plan.inner, inner_variable)
     return False
+
+
+LAYER_VARIABLE = "\x00layer"      # where a per-layer value reads `electrolyte.*` from, inside a layer record
+
+
+class _LayerRecords(Plan):
+    """electrolyte_layers with every per-layer value appended to each record, as compile._emit_layer_values does."""
+
+    shared = True
+
+    def __init__(self, collection: Plan, values, empty):
+        self.collection, self.values, self.empty = collection, tuple(values), tuple(empty)
+        self.deps = _union(collection, *self.values)
+
+    def run(self, ctx):
+        listed = ctx.eval(self.collection)
+        appended: list[list] = [[] for _ in self.values]
+        for k in range(C.width(listed)):
+            element = C.position(listed, k)
+            for i, plan in enumerate(self.values):
+                value = ctx.bind(LAYER_VARIABLE, element).eval(plan)
+                element = C.Record(element.fields + (value,))
+                appended[i].append(value)
+        rows = listed.known.shape[0]
+        fields = [C.stack(columns) if columns else C.map_arrays(empty, lambda a: a.reshape((rows, 0, *a.shape[1:])))
+                  for columns, empty in zip(appended, self.empty)]
+        return C.Items(C.Record(listed.items.fields + tuple(fields)), listed.present, listed.known)
 
 
 class _BoolOp(Plan):
@@ -377,9 +407,16 @@ class _Compiler:
         self.scale = scale
         self.layout = layout
         self.vocabulary = vocabulary
+        self.types = checked.derive_types
         self.derives: dict[str, _Shared] = {}
         self.derive_asts = {d.name: d for d in checked.derives}
+        # Per-layer values in evaluation order: they follow a layer record's fields in that order.
+        self.layer_order = [name for kind, name in (k.split(":", 1) for k in checked.order)
+                            if kind == "derive" and self.derive_asts[name].per_layer]
+        self.layer_keys = tuple(self.derive_asts[name].key for name in self.layer_order)
+        self.layer: tuple[str, str] | None = None   # while compiling a per-layer value: ("block", B) or ("record", VAR)
         self.slots: dict[tuple[int, bool], _Slot] = {}
+        self.layer_records: _LayerRecords | None = None
 
     def plan(self, node: ast.Node, scope: dict[str, str]) -> Plan:
         """The plan of `node`; `scope` maps quantifier variables to their record type ("" for strings)."""
@@ -392,9 +429,48 @@ class _Compiler:
         return self.slots[key]
 
     def derive(self, name: str) -> _Shared:
+        """A plain derived value, or a per-layer value of one layer block (`cathode_electrolyte.NAME`)."""
         if name not in self.derives:
-            self.derives[name] = _Shared(name, self.plan(self.derive_asts[name].expression, {}))
+            block, _, key = name.partition(".")
+            if key and f"electrolyte.{key}" in self.derive_asts:
+                self.derives[name] = _Shared(name, self._in_layer(("block", block), f"electrolyte.{key}"))
+            else:
+                self.derives[name] = _Shared(name, self.plan(self.derive_asts[name].expression, {}))
         return self.derives[name]
+
+    def _in_layer(self, layer, name: str) -> Plan:
+        outer, self.layer = self.layer, layer
+        try:
+            return self.plan(self.derive_asts[name].expression, {})
+        finally:
+            self.layer = outer
+
+    def extended_layers(self) -> Plan:
+        """electrolyte_layers as rules read it: each record carrying the per-layer values."""
+        collection = self.slot(F.SLOT["electrolyte_layers"])
+        if not self.layer_order:
+            return collection
+        if self.layer_records is None:
+            values = []
+            for name in self.layer_order:
+                plan = self._in_layer(("record", LAYER_VARIABLE), name)
+                _give_variable_dims(plan, LAYER_VARIABLE, collection.deps)
+                values.append(plan)
+            empty = [self._empty(name) for name in self.layer_order]
+            self.layer_records = _LayerRecords(collection, values, empty)
+        return self.layer_records
+
+    def _empty(self, name: str):
+        """A column of no rows of a per-layer value's type (the records of a cell with no layers)."""
+        kind = self.types[name].kind if self.types.get(name) is not None else F.NUMBER
+        record = self.types[name].record if self.types.get(name) is not None else ""
+        return C.from_python(kind, [], self.vocabulary, record)
+
+    def record_index(self, record: str, key: str) -> int:
+        """A key's position in a record; per-layer values follow the fields of a layer record."""
+        if record == "electrolyte_layer" and key in self.layer_keys:
+            return len(F.RECORD_FIELDS[record]) + self.layer_keys.index(key)
+        return F.record_index(record, key)
 
     def _Quantity(self, node, scope):
         return _Const(np.float64(_round(node.value)))
@@ -413,10 +489,21 @@ class _Compiler:
         if head in scope:
             record = scope[head]
             deps = ()  # filled by the quantifier: a variable has the collection's dimensions
-            return _Variable(head, F.record_index(record, rest[0]) if rest else None, deps)
-        if not rest and head in self.derive_asts:
-            return self.derive(head)
-        return self.slot(F.SLOT[node.dotted])
+            return _Variable(head, self.record_index(record, ".".join(rest)) if rest else None, deps)
+        if not rest:
+            if head in self.derive_asts:
+                return self.derive(head)
+            return self.extended_layers() if head == "electrolyte_layers" else self.slot(F.SLOT[head])
+        dotted = node.dotted
+        if self.layer is not None and head == "electrolyte":
+            kind, where = self.layer
+            if kind == "record":
+                return _Variable(where, self.record_index("electrolyte_layer", ".".join(rest)), ())
+            dotted = f"{where}.{'.'.join(rest)}"
+        block, _, key = dotted.partition(".")
+        if block in F.LAYER_BLOCKS and f"electrolyte.{key}" in self.derive_asts:
+            return self.derive(dotted)
+        return self.slot(F.SLOT[dotted])
 
     def _Call(self, node, scope):
         name = node.function
@@ -537,7 +624,10 @@ def compile_columns(checked, scale, layout: Layout, vocabulary: C.Vocabulary, ex
         guard = compiler.plan(rule.guard, {}) if rule.guard is not None else None
         plans[rule_id] = _Rule(rule_id, carriers, carrier, guard, compiler.plan(rule.requirement, {}),
                                [plans[p] for p in rule.needs], plans[rule.refines] if rule.refines else None)
-    derives = {name: compiler.derive(name) for name in compiler.derive_asts}
+    derives = {}
+    for name, derive in compiler.derive_asts.items():   # the row-wise slots: per-layer values once per block
+        for full in ([f"{block}.{derive.key}" for block in F.LAYER_BLOCKS] if derive.per_layer else [name]):
+            derives[full] = compiler.derive(full)
     compiled_extra = {name: compiler.plan(node, {}) for name, node in (extra or {}).items()}
     return ColumnProgram(layout, vocabulary, tuple(order), tuple(plans[r] for r in order), derives, compiled_extra,
                          static_limit)
