@@ -43,6 +43,19 @@ def mixed(ruleset):
     return prepare(str(SPACES / "mixed.toml"), ruleset)
 
 
+@pytest.fixture(scope="module")
+def stack_rules():
+    """The built-in rules and a pack reading electrolyte stacks (per-layer values, records, sum())."""
+    from cellrules.engine.ruleset import build_ruleset
+    from cellrules.resources import builtin_rules_dir
+    return build_ruleset([builtin_rules_dir(), REPO / "tests" / "data" / "layer-rules"])
+
+
+@pytest.fixture(scope="module")
+def stack(stack_rules):
+    return prepare(str(SPACES / "stack.toml"), stack_rules)
+
+
 def column_outcomes(job, ids):
     """Outcomes as the result rows are built from them (distinct outcome patterns, expanded)."""
     return runner_for(job).outcomes(np.asarray(ids, dtype=np.int64))
@@ -57,11 +70,13 @@ def row_wise_outcomes(job, ruleset, candidate):
     return ruleset.evaluator(values, resolved.given)
 
 
-@pytest.mark.parametrize("space", ["mixed", "sulfide"])
-def test_every_rule_outcome_matches_the_materialized_spec(space, request, ruleset):
+@pytest.mark.parametrize("space, count", [("mixed", 5_000), ("sulfide", 5_000), ("stack", 2_000)])
+def test_every_rule_outcome_matches_the_materialized_spec(space, count, request, ruleset):
     job = request.getfixturevalue(space)
+    if space == "stack":
+        ruleset = request.getfixturevalue("stack_rules")
     rng = random.Random(16)
-    ids = sorted(rng.sample(range(job.size), min(job.size, 5_000)))
+    ids = sorted(rng.sample(range(job.size), min(job.size, count)))
     outcomes = column_outcomes(job, ids)
     for row, candidate in enumerate(ids):
         expected = row_wise_outcomes(job, ruleset, candidate)

@@ -186,3 +186,37 @@ def test_an_unknown_exclude_value_excludes_nothing(write_space, ruleset):
     ''')
     # LGPS has no shear modulus in the knowledge base: unknown is not a reason to leave it out.
     assert count(prepare(path, ruleset)) == 1
+
+
+STACK = HEAD + """
+[[base.electrolyte]]
+material = "Li6PS5Cl"
+[[base.electrolyte]]
+role = "catholyte"
+"""
+
+
+@pytest.mark.parametrize("vary, message, hint", [
+    ('"electrolyte.material" = ["Li3InCl6"]', "the base has 2 electrolyte layers; name one", "electrolyte.2.material"),
+    ('"electrolyte.3.material" = ["Li3InCl6"]', "electrolyte.3.material: the base has 2 electrolyte layers", ""),
+    ('"electrolyte.1.material" = ["LGPS"]', "electrolyte.1.material is both set in [base] and varied", ""),
+    ('"interlayer.electrolyte.2" = ["Al2O3"]', "no interface electrolyte.2 | electrolyte.3 in a stack of 2 layers",
+     "between layers K and K+1"),
+    ('"electrolyte.2.materal" = ["Li3InCl6"]', "cannot vary 'electrolyte.2.materal'", ""),
+])
+def test_stack_dimensions_name_their_layer(tmp_path, ruleset, vary, message, hint):
+    path = tmp_path / "space.toml"
+    path.write_text(STACK + "[vary]\n" + vary + "\n", encoding="utf-8")
+    found = problems(str(path), ruleset)
+    assert any(message in m and hint in h for _, _, m, h in found), found
+
+
+def test_a_stack_space_sets_each_layer(tmp_path, ruleset):
+    path = tmp_path / "space.toml"
+    path.write_text(STACK + '[vary]\nelectrolyte.2.material = ["Li3InCl6", "Li3YCl6"]\n'
+                    '"interlayer.electrolyte.1" = ["none", "Al2O3"]\n', encoding="utf-8")
+    space = load_space(str(path), ruleset.knowledge)
+    data = space.spec_data((1, 1))
+    assert [layer.get("material") for layer in data["electrolyte"]] == ["Li6PS5Cl", "Li3YCl6"]
+    assert data["interlayer"] == [{"material": "Al2O3", "between": ["electrolyte.1", "electrolyte.2"]}]
+    assert space.dimensions[0].layer == 2 and space.dimensions[0].field is None

@@ -68,16 +68,19 @@ class Choice:
 
 @attrs.frozen
 class Dimension:
-    name: str            # as written in [vary], e.g. "cell.stack_pressure"
+    name: str            # as written in [vary], e.g. "cell.stack_pressure", "electrolyte.2.material"
     section: str         # the spec table it sets: "cell", ..., "interlayer"
-    key: str             # the key in that table; for an interlayer, the interface ("anode", "cathode")
+    key: str             # the key in that table; for an interlayer, the interface ("anode", "cathode", "electrolyte.1")
     choices: tuple[Choice, ...]
     location: Location
+    layer: int | None = None   # the [[electrolyte]] layer it sets (1 at the anode); None: the one [electrolyte] table
 
     @property
     def field(self) -> F.Field | None:
-        """The field this dimension sets directly, if it sets exactly one."""
-        return F.BY_PATH.get(f"{self.section}.{self.key}") if self.section != "interlayer" else None
+        """The slot field this dimension sets directly, if it sets exactly one (a middle layer sets a record)."""
+        if self.section == "interlayer" or (self.layer or 1) > 1:
+            return None
+        return F.BY_PATH.get(f"{self.section}.{self.key}")
 
 
 @attrs.frozen
@@ -122,6 +125,8 @@ class Space:
             if dimension.section == "interlayer":
                 if raw is not None:
                     data.setdefault("interlayer", []).append(copy.deepcopy(raw))
+            elif dimension.layer is not None:
+                data["electrolyte"][dimension.layer - 1][dimension.key] = copy.deepcopy(raw)
             else:
                 data.setdefault(dimension.section, {})[dimension.key] = copy.deepcopy(raw)
         return {"spec_version": 1, **data}
@@ -140,19 +145,20 @@ class Space:
                         positions[("interlayer", layer, key)] = where
                     layer += 1
             else:
-                positions[(dimension.section, dimension.key)] = where
+                table = (dimension.section,) if dimension.layer is None else (dimension.section, dimension.layer - 1)
+                positions[(*table, dimension.key)] = where
                 raw = dimension.choices[index].raw
                 if isinstance(raw, dict):
                     for key in raw:
-                        positions[(dimension.section, dimension.key, key)] = where
+                        positions[(*table, dimension.key, key)] = where
         positions.setdefault(("spec_version",), (1, 1))
         return TomlDocument(self.path, data, positions)
 
 
 def vary_keys(section: str) -> tuple[str, ...]:
-    """The keys of a spec table a [vary] entry may set."""
+    """The keys of a spec table a [vary] entry may set (an electrolyte stack's as electrolyte.N.KEY)."""
     if section == "interlayer":
-        return tuple(INTERFACES)
+        return (*INTERFACES, "electrolyte.K")
     if section == "sei":
         return ("components", "thickness")
     if section == "current_collector":
@@ -166,11 +172,36 @@ def vary_keys(section: str) -> tuple[str, ...]:
 ALL_VARY_NAMES = tuple(f"{s}.{k}" for s in BASE_SECTIONS for k in vary_keys(s))
 _LIST_VALUED = {p for p in ALL_VARY_NAMES if F.BY_PATH.get(p) is not None and F.BY_PATH[p].kind == F.STRINGS} \
     | {"sei.components"}
+def interface_between(interface: str) -> list[str]:
+    """An interlayer dimension's interface as a spec's `between`: "electrolyte.1" is layers 1 | 2."""
+    if interface in INTERFACES:
+        return list(INTERFACES[interface])
+    k = int(interface.split(".", 1)[1])
+    return [f"electrolyte.{k}", f"electrolyte.{k + 1}"]
+
+
+def _parse_name(name: str) -> tuple[str, str, str, int | None]:
+    """A [vary] name -> (the name without a layer number, section, key, layer).
+
+    "electrolyte.2.material" -> ("electrolyte.material", "electrolyte", "material", 2);
+    "interlayer.electrolyte.1" -> ("interlayer.electrolyte.K", "interlayer", "electrolyte.1", None).
+    """
+    section, _, key = name.partition(".")
+    if section == "electrolyte":
+        head, _, rest = key.partition(".")
+        if head.isdigit() and rest:
+            return f"electrolyte.{rest}", section, rest, int(head)
+    if section == "interlayer" and key.startswith("electrolyte."):
+        return "interlayer.electrolyte.K", section, key, None
+    return name, section, key, None
+
+
 _CLASS_VOCABULARY = {"anode.material": ("anode kind", F.ANODE_KINDS),
                      "electrolyte.material": ("electrolyte class", F.ELECTROLYTE_CLASSES),
                      "cathode.material": ("cathode structure", F.CATHODE_STRUCTURES),
                      "interlayer.anode": ("interlayer class", F.INTERLAYER_CLASSES),
-                     "interlayer.cathode": ("interlayer class", F.INTERLAYER_CLASSES)}
+                     "interlayer.cathode": ("interlayer class", F.INTERLAYER_CLASSES),
+                     "interlayer.electrolyte.K": ("interlayer class", F.INTERLAYER_CLASSES)}
 
 
 def load_space(path: str, knowledge) -> Space:
@@ -246,29 +277,56 @@ class _SpaceLoader:
             return []
         dimensions = []
         seen: dict[str, Location] = {}
+        stack = base.get("electrolyte")
+        layers = len(stack) if isinstance(stack, list) else 1
         for key_path, value in _flatten(raw):
             name = ".".join(key_path)
             where = self.doc.where("vary", *key_path)
-            section, _, key = name.partition(".")
-            if name not in ALL_VARY_NAMES:
+            generic, section, key, layer = _parse_name(name)
+            if generic not in ALL_VARY_NAMES:
                 self.problem(f"cannot vary {name!r}", where, _vary_hint(name))
                 continue
             if name in seen:  # "cell.x" quoted and cell.x dotted are two TOML keys but one field
                 self.problem(f"{name} is varied twice", where, f"the first is at line {seen[name].line}; keep one")
                 continue
             seen[name] = where
-            table = base.get(section)
+            if not self._fits_stack(name, section, key, layer, layers, where):
+                continue
+            if layer is not None and not isinstance(stack, list):
+                layer = None                       # electrolyte.1.KEY of a one-layer cell is its [electrolyte]
+            table = stack[layer - 1] if layer is not None else base.get(section)
             if section != "interlayer" and isinstance(table, dict) and key in table:
                 self.problem(f"{name} is both set in [base] and varied", where, "remove it from [base]")
                 continue
-            choices = self._choices(name, value, where, base)
+            choices = self._choices(generic, value, where, base, key if section == "interlayer" else None)
             if choices:
-                dimensions.append(Dimension(name, section, key, tuple(choices), where))
+                dimensions.append(Dimension(name, section, key, tuple(choices), where, layer))
         if raw and not dimensions and not self.problems:
             self.problem("[vary] varies nothing", self.doc.where("vary"))
         return dimensions
 
-    def _choices(self, name: str, value, where: Location, base: dict) -> list[Choice]:
+    def _fits_stack(self, name: str, section: str, key: str, layer, layers: int, where: Location) -> bool:
+        """A layer or an interface between layers that the base's electrolyte stack has."""
+        if section == "electrolyte":
+            if layer is None and layers > 1:
+                self.problem(f"{name}: the base has {layers} electrolyte layers; name one", where,
+                             f"e.g. electrolyte.1.{key} ... electrolyte.{layers}.{key}")
+                return False
+            if layer is not None and not 1 <= layer <= layers:
+                self.problem(f"{name}: the base has {layers} electrolyte layer{'s' if layers > 1 else ''}", where,
+                             "add [[base.electrolyte]] tables for the layers, from the anode side")
+                return False
+        if section == "interlayer" and key.startswith("electrolyte."):
+            k = key.split(".", 1)[1]
+            if not (k.isdigit() and 1 <= int(k) < layers):
+                self.problem(f"{name}: no interface electrolyte.{k} | electrolyte.{int(k) + 1 if k.isdigit() else '?'} "
+                             f"in a stack of {layers} layer{'s' if layers > 1 else ''}", where,
+                             "interlayer.electrolyte.K sits between layers K and K+1" if layers > 1
+                             else "a one-layer cell has interlayer.anode and interlayer.cathode")
+                return False
+        return True
+
+    def _choices(self, name: str, value, where: Location, base: dict, interface: str | None = None) -> list[Choice]:
         if isinstance(value, dict):
             found = self._range(name, value, where)
         elif isinstance(value, list):
@@ -277,7 +335,7 @@ class _SpaceLoader:
                 return []
             found = []
             for item in value:
-                found.extend(self._item(name, item, where, base))
+                found.extend(self._item(name, item, where, base, interface))
         else:
             self.problem(f"{name}: a [vary] value is a list or a range", where,
                          'e.g. ["5 MPa", "10 MPa"] or { from = "1 MPa", to = "10 MPa", steps = 4 }')
@@ -298,12 +356,12 @@ class _SpaceLoader:
                 return ("entry", match.entry.name, inline(rest))
         return ("label", choice.label)
 
-    def _item(self, name: str, item, where: Location, base: dict) -> list[Choice]:
+    def _item(self, name: str, item, where: Location, base: dict, interface: str | None) -> list[Choice]:
         section, _, key = name.partition(".")
         if isinstance(item, str) and item.startswith(CLASS_PREFIX):
-            return self._class(name, item[len(CLASS_PREFIX):].strip(), where, base)
+            return self._class(name, item[len(CLASS_PREFIX):].strip(), where, base, interface)
         if section == "interlayer":
-            return self._interlayer(key, item, where)
+            return self._interlayer(interface, item, where)
         if name in _LIST_VALUED:
             if not isinstance(item, list) or not all(isinstance(x, str) for x in item):
                 self.problem(f"{name}: each value is a list of strings", where, f'e.g. {name} = [["LiF"], ["LiF", "Li3N"]]')
@@ -319,7 +377,7 @@ class _SpaceLoader:
         return [Choice(label(item), item)]
 
     def _interlayer(self, interface: str, item, where: Location) -> list[Choice]:
-        between = list(INTERFACES[interface])
+        between = interface_between(interface)
         if item == NONE:
             return [Choice(NONE, None)]
         if isinstance(item, str):
@@ -340,7 +398,7 @@ class _SpaceLoader:
                      'give a material, "none", "class:NAME" or { material = "...", thickness = "..." }')
         return []
 
-    def _class(self, name: str, wanted: str, where: Location, base: dict) -> list[Choice]:
+    def _class(self, name: str, wanted: str, where: Location, base: dict, interface: str | None) -> list[Choice]:
         if name not in _CLASS_VOCABULARY:
             self.problem(f"{name} cannot be given as a class", where,
                          "class:NAME expands " + ", ".join(_CLASS_VOCABULARY))
@@ -358,13 +416,13 @@ class _SpaceLoader:
                          "expand a class")
             return []
         section, _, key = name.partition(".")
-        materials = class_members(self.kb, section, key, wanted, carrier)
+        materials = class_members(self.kb, section, interface or key, wanted, carrier)
         if not materials:
             self.problem(f"no knowledge-base {section} of {what} {wanted} serves {carrier}", where,
                          "list materials by name instead")
             return []
         if section == "interlayer":
-            return [Choice(m, {"material": m, "between": list(INTERFACES[key])}) for m in materials]
+            return [Choice(m, {"material": m, "between": interface_between(interface)}) for m in materials]
         return [Choice(m, m) for m in materials]
 
     def _range(self, name: str, raw: dict, where: Location) -> list[Choice]:
@@ -519,7 +577,7 @@ def class_members(knowledge, section: str, key: str, wanted: str, carrier: str) 
             if _value(entry, "structure") == wanted and _value(entry, "carrier") == carrier:
                 found.append(entry.name)
     else:
-        side = INTERFACES[key][0]
+        side = INTERFACES[key][0] if key in INTERFACES else "anode"  # between two layers: no cathode there
         for entry in knowledge.by_kind("interlayer"):
             by_side = entry.values.get("class_at")
             layer_class = by_side.value.get(side) if by_side is not None and side in by_side.value \
@@ -538,7 +596,7 @@ def _flatten(table: dict, prefix=()):
     """[vary] entries as (key path, value): dotted keys make nested tables, which are walked."""
     for key, value in table.items():
         path = (*prefix, key)
-        if isinstance(value, dict) and not (set(value) & set(RANGE_KEYS)) and ".".join(path) not in ALL_VARY_NAMES:
+        if isinstance(value, dict) and not (set(value) & set(RANGE_KEYS)) and _parse_name(".".join(path))[0] not in ALL_VARY_NAMES:
             yield from _flatten(value, path)
         else:
             yield path, value
