@@ -76,16 +76,18 @@ class _Resolver:
 
 
 # Which spec sections set the slots of a section, besides the carrier (which every value depends on):
-# a section's own, and those its resolution reads (cellspec/resolve.py). An ionic conductivity given
-# without its temperature holds at the cell's temperature; an interface between two electrolyte
-# layers is protected by an interlayer. Dependencies a space shows are also found by resolving every
-# single change of a dimension; these cover the ones that only show in combination.
+# a section's own, and those its resolution reads (cellspec/resolve.py): an interface between two
+# electrolyte layers is protected by an interlayer. Dependencies a space shows are also found by
+# resolving every single change of a dimension; these cover the ones that only show in combination.
 SOURCES = {
-    "electrolyte": ("electrolyte", "cell.temperature"),
-    "cathode_electrolyte": ("electrolyte", "cell.temperature"),
-    "electrolyte_layers": ("electrolyte", "cell.temperature"),
+    "cathode_electrolyte": ("electrolyte",),
+    "electrolyte_layers": ("electrolyte",),
     "electrolyte_interfaces": ("electrolyte", "interlayer"),
 }
+# An ionic conductivity a spec gives without its temperature holds at the cell's temperature: where a
+# space gives one, these slots also depend on cell.temperature.
+AT_CELL_TEMPERATURE = ("electrolyte.conductivity_temperature", "cathode_electrolyte.conductivity_temperature",
+                       "electrolyte_layers")
 
 
 def space_inputs(space, knowledge, rule_ids=()) -> SpaceInputs:
@@ -130,14 +132,18 @@ def _changed(first: tuple, changes: dict) -> tuple:
 def _dependencies(resolver: _Resolver, dimensions, first) -> list[set[int]]:
     """slot -> the dimensions its value may depend on: declared (SOURCES, own section, carrier) and seen."""
     carrier = next((i for i, d in enumerate(dimensions) if d.name == "cell.carrier"), None)
+    temperature = next((i for i, d in enumerate(dimensions) if d.name == "cell.temperature"), None)
+    gives_conductivity = _gives_conductivity(resolver.space)
     depends: list[set[int]] = [set() for _ in F.FIELDS]
     for slot, field in enumerate(F.FIELDS):
         for source in SOURCES.get(field.section, (field.section,)):
             for d, dimension in enumerate(dimensions):
-                if dimension.name == source or (dimension.section == source and not _sets_only(dimension, slot)):
+                if dimension.section == source and not _sets_only(dimension, slot):
                     depends[slot].add(d)
         if carrier is not None:
             depends[slot].add(carrier)
+        if temperature is not None and gives_conductivity and field.path in AT_CELL_TEMPERATURE:
+            depends[slot].add(temperature)
     baseline = resolver.resolved(first)
     for d, dimension in enumerate(dimensions):
         for choice in range(1, len(dimension.choices)):
@@ -146,6 +152,14 @@ def _dependencies(resolver: _Resolver, dimensions, first) -> list[set[int]]:
                 if a != b or (slot in baseline.given) != (slot in other.given):
                     depends[slot].add(d)
     return depends
+
+
+def _gives_conductivity(space) -> bool:
+    """Whether any candidate's spec gives an electrolyte layer's ionic conductivity itself."""
+    stack = space.base.get("electrolyte")
+    layers = stack if isinstance(stack, list) else [stack] if isinstance(stack, dict) else []
+    return any(isinstance(layer, dict) and "ionic_conductivity" in layer for layer in layers) or \
+        any(d.section == "electrolyte" and d.key == "ionic_conductivity" for d in space.dimensions)
 
 
 def _sets_only(dimension, slot: int) -> bool:
