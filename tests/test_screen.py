@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import json
 import random
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cellrules.cellspec.load import load_document
 from cellrules.errors import SpecError
@@ -26,7 +26,7 @@ from cellrules.cellspec.resolve import resolve
 from cellrules.engine.evaluate import CheckOptions, check_file
 from cellrules.screening.chunk import runner_for
 from cellrules.screening.job import prepare
-from cellrules.screening.materialize import materialize_text
+from cellrules.screening.candidate import materialize_text
 from conftest import run_cli
 
 SPACES = Path(__file__).resolve().parent / "spaces"
@@ -187,3 +187,50 @@ def test_row_schema(tmp_path):
     for name in ("errors", "warnings", "infos", "needs_data", "failing_rules", "failure_modes", "cell_voltage_V",
                  "conductivity_S_per_cm", "modulus_ratio", "rules_hash", "knowledge_hash"):
         assert name in names
+
+
+def test_the_python_entry_point(tmp_path):
+    import cellrules.screening as screening
+
+    space = SPACES / "sulfide-li.toml"
+    assert screening.count(space) == 23_760
+    result = screening.screen(space, top=3, rank="max:conductivity_S_per_cm",
+                              pareto="min:cell.stack_pressure,max:conductivity_S_per_cm",
+                              heat_map=("electrolyte.material", "cathode.material"))
+    assert result.candidates == result.table.num_rows == 23_760
+    assert sum(result.statuses.values()) == 23_760
+    assert result.table.column("id").to_pylist() == list(range(23_760))
+    assert result.top.num_rows == 3 and result.top.column("status").to_pylist()[0] == "pass"
+    assert result.front and int(result.heat_map.total.sum()) == 23_760
+    assert "23,760 candidates" in result._repr_html_()
+    written = screening.screen(space, tmp_path / "r.parquet", jobs=1)
+    assert pq.read_table(tmp_path / "r.parquet").equals(result.table)
+    assert written.table is None and written.output.endswith("r.parquet")
+    assert screening.materialize(space, 5).startswith("# Candidate 5 of the design space")
+
+
+@pytest.mark.slow
+def test_a_large_space_is_the_same_on_any_number_of_processes(tmp_path):
+    """Two million candidates through the command line: complete, in id order, and the same bytes."""
+    space = REPO / "benchmarks" / "spaces" / "li-cells.toml"
+    files = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"r{jobs}.parquet"
+        text = space.read_text().replace("steps = 8", "steps = 2").replace("steps = 7", "steps = 2") \
+            .replace("steps = 4", "steps = 2")
+        small = tmp_path / "space.toml"
+        small.write_text(text)
+        assert run_cli("screen", small, "-o", out, "--jobs", jobs, "--no-progress").returncode == 0
+        files.append(out)
+    assert files[0].read_bytes() == files[1].read_bytes()
+    metadata = pq.ParquetFile(files[0]).metadata
+    assert metadata.num_rows == pq.read_table(files[0], columns=["id"]).column("id").to_numpy()[-1] + 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(start=st.integers(0, 10 ** 9), count=st.integers(1, 2_000), stride=st.integers(1, 10 ** 6),
+       size=st.integers(1, 50))
+def test_a_chunk_decodes_its_ids_without_dividing(start, count, stride, size):
+    from cellrules.screening.chunk import _runs
+    ids = np.arange(start, start + count, dtype=np.int64)
+    assert np.array_equal(_runs(start, count, stride, size), (ids // stride) % size)

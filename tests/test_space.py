@@ -141,7 +141,7 @@ def test_a_class_needs_a_fixed_carrier(write_space, ruleset):
 
 
 def test_too_many_interlayers_are_refused(write_space, ruleset):
-    layers = "".join(f'[[base.interlayer]]\nmaterial = "LiNbO3"\nbetween = ["cathode", "electrolyte"]\n'
+    layers = "".join('[[base.interlayer]]\nmaterial = "LiNbO3"\nbetween = ["cathode", "electrolyte"]\n'
                      for _ in range(MAX_INTERLAYERS))
     path = write_space(layers + '[vary]\n"interlayer.anode" = ["none", "Li3N"]\n')
     found = problems(path, ruleset)
@@ -220,3 +220,21 @@ def test_a_stack_space_sets_each_layer(tmp_path, ruleset):
     assert [layer.get("material") for layer in data["electrolyte"]] == ["Li6PS5Cl", "Li3YCl6"]
     assert data["interlayer"] == [{"material": "Al2O3", "between": ["electrolyte.1", "electrolyte.2"]}]
     assert space.dimensions[0].layer == 2 and space.dimensions[0].field is None
+
+
+def test_each_component_is_resolved_once_per_choice(ruleset):
+    """The table layout: a candidate's columns are gathered from per-component tables, not resolved."""
+    from pathlib import Path
+    from cellrules.cellspec import fields as F
+
+    job = prepare(str(Path(__file__).parent / "spaces" / "sulfide-li.toml"), ruleset)
+    names = [d.name for d in job.space.dimensions]
+    dims = job.inputs.layout.slot_dims
+    assert dims[F.SLOT["cell.stack_pressure"]] == (names.index("cell.stack_pressure"),)
+    assert dims[F.SLOT["electrolyte.shear_modulus"]] == (names.index("electrolyte.material"),)
+    assert dims[F.SLOT["anode.potential"]] == (names.index("anode.material"),)
+    assert dims[F.SLOT["interlayer"]] == (names.index("interlayer.anode"), names.index("interlayer.cathode"))
+    assert dims[F.SLOT["cell.name"]] == ()
+    rows = {len(column.known) for slot, column in job.inputs.inputs.columns.items()
+            if dims[slot] == (names.index("electrolyte.material"),)}
+    assert rows == {len(job.space.dimensions[names.index("electrolyte.material")].choices)}

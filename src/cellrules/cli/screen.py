@@ -82,7 +82,7 @@ def run(args) -> int:
         return EXIT_OK
     if args.materialize is not None:
         from cellrules.fileio import write_atomically
-        from cellrules.screening.materialize import excluded_by, materialize_text
+        from cellrules.screening.candidate import excluded_by, materialize_text
         text = materialize_text(job, args.materialize)
         reason = excluded_by(job, args.materialize)
         if reason:

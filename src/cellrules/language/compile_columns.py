@@ -594,8 +594,7 @@ class ColumnProgram:
     vocabulary: C.Vocabulary
     rule_ids: tuple[str, ...]
     rules: tuple[Plan, ...]
-    derives: dict                 # name -> Plan
-    extra: dict                   # name -> Plan of other expressions compiled with the rules
+    derives: dict                 # name -> Plan (per-layer values once per layer block, as compile.py's slots)
 
     static_limit: int = STATIC_LIMIT
 
@@ -606,9 +605,9 @@ class ColumnProgram:
         return size <= self.static_limit
 
 
-def compile_columns(checked, scale, layout: Layout, vocabulary: C.Vocabulary, extra=None,
+def compile_columns(checked, scale, layout: Layout, vocabulary: C.Vocabulary,
                     static_limit: int = STATIC_LIMIT) -> ColumnProgram:
-    """Compile checked rules (and optionally `extra` expressions, name -> AST) to a column program.
+    """Compile checked rules to a column program.
 
     `vocabulary` must hold the string codes the input columns use; the literals of the rules are added to it.
     """
@@ -628,8 +627,7 @@ def compile_columns(checked, scale, layout: Layout, vocabulary: C.Vocabulary, ex
     for name, derive in compiler.derive_asts.items():   # the row-wise slots: per-layer values once per block
         for full in ([f"{block}.{derive.key}" for block in F.LAYER_BLOCKS] if derive.per_layer else [name]):
             derives[full] = compiler.derive(full)
-    compiled_extra = {name: compiler.plan(node, {}) for name, node in (extra or {}).items()}
-    return ColumnProgram(layout, vocabulary, tuple(order), tuple(plans[r] for r in order), derives, compiled_extra,
+    return ColumnProgram(layout, vocabulary, tuple(order), tuple(plans[r] for r in order), derives,
                          static_limit)
 
 
@@ -746,5 +744,5 @@ def evaluate_rows(program: ColumnProgram, evaluator: Evaluator, frame: Frame, na
         outcomes = np.empty((frame.rows, len(program.rules)), dtype=np.int8)
         for i, plan in enumerate(program.rules):
             outcomes[:, i] = frame.eval(plan).value
-        values = {name: frame.eval(program.derives.get(name) or program.extra[name]) for name in names}
+        values = {name: frame.eval(program.derives[name]) for name in names}
     return outcomes, values

@@ -72,7 +72,7 @@ def count(space, rules=()) -> int:
 
 def materialize(space, candidate: int, rules=()) -> str:
     """Candidate `candidate` of `space` as the text of a spec that `cellrules check` reads."""
-    from cellrules.screening.materialize import materialize_text
+    from cellrules.screening.candidate import materialize_text
     return materialize_text(load_job(space, rules), candidate)
 
 

@@ -73,6 +73,9 @@ class ChunkRunner:
         self._patterns = None
 
     def indexes(self, ids: np.ndarray) -> list[np.ndarray]:
+        """Each candidate's index along every dimension (ids ascending)."""
+        if len(ids) and ids[-1] - ids[0] == len(ids) - 1:
+            return [_runs(int(ids[0]), len(ids), int(stride), int(size)) for stride, size in zip(self.strides, self.sizes)]
         return [(ids // stride) % size for stride, size in zip(self.strides, self.sizes)]
 
     def batch(self, start: int, stop: int) -> pa.RecordBatch:
@@ -154,6 +157,15 @@ class ChunkRunner:
         arrays.append(pa.DictionaryArray.from_arrays(zeros, d.rules_hash))
         arrays.append(pa.DictionaryArray.from_arrays(zeros, d.knowledge_hash))
         return pa.RecordBatch.from_arrays(arrays, schema=self.schema)
+
+
+def _runs(start: int, count: int, stride: int, size: int) -> np.ndarray:
+    """(id // stride) % size for the ids start .. start+count-1: runs of `stride` equal indexes, no division."""
+    first, last = start // stride, (start + count - 1) // stride
+    lengths = np.full(last - first + 1, stride, dtype=np.int64)
+    lengths[0] -= start - first * stride
+    lengths[-1] -= (last + 1) * stride - (start + count)
+    return np.repeat(np.arange(first, last + 1, dtype=np.int64) % size, lengths)
 
 
 def _lists(matrix: np.ndarray, labels: pa.Array) -> pa.Array:

@@ -60,11 +60,11 @@ class ScreenJob:
 
 def prepare(space_path: str, ruleset, chunk_size: int = DEFAULT_CHUNK) -> ScreenJob:
     """Load the space, resolve its components once and check its exclude conditions against the rules."""
-    from cellrules.screening.checked import checked_rules
-    from cellrules.screening.space import ConditionPositions, load_space, _source_lines
-    from cellrules.screening.tables import space_inputs
     from cellrules.errors import ManyErrors
     from cellrules.language import types as T
+    from cellrules.screening.checked import checked_rules
+    from cellrules.screening.space import ConditionPositions, SpaceError, load_space, source_lines
+    from cellrules.screening.tables import space_inputs
 
     knowledge = ruleset.knowledge
     space = load_space(space_path, knowledge)
@@ -72,14 +72,13 @@ def prepare(space_path: str, ruleset, chunk_size: int = DEFAULT_CHUNK) -> Screen
     try:
         checked = checked_rules(ruleset, space.exclude_files)
     except ManyErrors as error:
-        lines = _source_lines(space.path)
+        lines = source_lines(space.path)
         mappers = [ConditionPositions(space.path, e.location, lines, len(f"let {e.name} = ")) for e in space.excludes]
         raise ManyErrors([_remap(p, mappers) for p in error.problems]) from None
     problems = []
     for exclude in space.excludes:
         kind = checked.derive_types.get(exclude.name)
         if kind != T.BOOL:
-            from cellrules.screening.space import SpaceError
             problems.append(SpaceError(f"an exclude condition must be true or false, got {kind.describe()}",
                                        exclude.location, "compare it, e.g. cell.stack_pressure > 50 MPa"))
     if problems:
@@ -87,10 +86,16 @@ def prepare(space_path: str, ruleset, chunk_size: int = DEFAULT_CHUNK) -> Screen
     rules = tuple(RuleRow(r.id, r.severity, r.failure_mode) for r in ruleset.rules)
     positions = {r.id: i for i, r in enumerate(rules)}
     hides = tuple((positions[r.id], positions[r.refines]) for r in ruleset.rules if r.refines)
-    hides += tuple((positions[r.id], positions[s]) for r in ruleset.rules for s in getattr(r, "supersedes", ()) or ())
+    hides += tuple((positions[r.id], positions[s]) for r in ruleset.rules for s in _superseded(r))
     values = tuple(v for v in OUTPUT_VALUES if v[1] in ruleset.compiled.derive_slots)
     return ScreenJob(space, checked, knowledge.scale, inputs, rules, hides, values,
                      _digest(ruleset.files), _digest(_knowledge_paths(knowledge)), chunk_size)
+
+
+def _superseded(rule) -> tuple[str, ...]:
+    """The rules a rule's `supersedes` clause names (issue 12, being landed): its failure hides theirs, as in check."""
+    named = getattr(rule, "supersedes", None)
+    return (named,) if isinstance(named, str) else tuple(named or ())
 
 
 def _knowledge_paths(knowledge) -> set[str]:

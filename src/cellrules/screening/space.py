@@ -498,7 +498,7 @@ class _SpaceLoader:
                 continue
             name = f"space_exclude_{index + 1}"
             at = self.doc.where("exclude", index, "when")
-            mapper = ConditionPositions(self.doc.path, at, _source_lines(self.doc.path), len(f"let {name} = "))
+            mapper = ConditionPositions(self.doc.path, at, source_lines(self.doc.path), len(f"let {name} = "))
             try:
                 files.append(parse_rules(f"let {name} = {when}", mapper.synthetic))
             except CellrulesError as error:
@@ -546,7 +546,7 @@ def _string_start(lines: list[str], key: Location) -> tuple[int, int]:
     return key.line, start + 1
 
 
-def _source_lines(path: str) -> list[str]:
+def source_lines(path: str) -> list[str]:
     try:
         with open(path, encoding="utf-8", errors="replace") as handle:
             return handle.read().lstrip("\ufeff").splitlines()

@@ -30,10 +30,6 @@ class Objective:
     name: str
     maximise: bool
 
-    @property
-    def text(self) -> str:
-        return f"{'max' if self.maximise else 'min'}:{self.name}"
-
 
 def parse_objectives(text: str, job, what: str) -> tuple[Objective, ...]:
     """`min:errors,max:conductivity_S_per_cm` -> objectives; an unknown column is a usage error."""
