@@ -51,6 +51,8 @@ SCHEMA: dict[str, dict[str, object]] = {
     "solvent": {"class": "str", "water": "bool", "boiling_point": units.TEMPERATURE,
                 "melting_point": units.TEMPERATURE, "remarks": "str"},
     "additive": {"carrier": "str", "class": "str", "water": "bool", "anions": "strs", "remarks": "str"},
+    # Two electrolytes, by class or by material name, that react (or are reported compatible) where they touch.
+    "electrolyte_pair": {"between": "strs", "reacts": "bool", "products": "strs", "remarks": "str"},
     "failure_mode": {"id": "str", "title": "str", "mechanism": "str", "drivers": "strs", "mitigations": "strs",
                      "techniques": "strs", "review": "str"},
     "technique": {"capability": "str", "sample": "str", "limitations": "str"},
