@@ -19,7 +19,7 @@ ANODE_KINDS = ("metal", "alloy", "intercalation", "anode-free")
 STATES = ("solid", "polymer", "gel", "liquid", "hybrid")
 ELECTROLYTE_CLASSES = (
     "garnet", "perovskite", "nasicon", "beta-alumina", "oxide", "sulfide", "selenide", "halide",
-    "antiperovskite", "hydride", "thin-film", "polymer", "gel-polymer", "carbonate", "ether",
+    "antiperovskite", "hydride", "nitride", "thin-film", "polymer", "gel-polymer", "carbonate", "ether",
     "aqueous", "ionic-liquid", "concentrated",
 )
 INTERLAYER_CLASSES = ("cathode-coating", "alloying-interlayer", "artificial-sei", "oxide-barrier",

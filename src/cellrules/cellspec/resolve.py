@@ -158,7 +158,7 @@ def _anode(table: _Table, spec: CellSpec, kb: KnowledgeBase, carrier_metal: Entr
 _KB_LAYER_KEYS = ("state", "class", "ionic_conductivity", "conductivity_temperature", "activation_energy",
                   "electronic_conductivity", "shear_modulus", "homo", "lumo", "carriers", "moisture_sensitive",
                   "decomposition_temperature", "max_temperature", "critical_current_density", "aqueous",
-                  "salt", "solvent")
+                  "salt", "solvent", "additives")
 
 
 class _Layer:
