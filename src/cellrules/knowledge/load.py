@@ -23,7 +23,7 @@ SCHEMA: dict[str, dict[str, object]] = {
               "yield_strength": units.PRESSURE, "density": units.DENSITY},
     "anode": {"carrier": "str", "kind": "str", "potential": "pot", "shear_modulus": units.PRESSURE,
               "melting_point": units.TEMPERATURE, "molar_volume": units.MOLAR_VOLUME,
-              "volume_change": "num", "remarks": "str"},
+              "volume_change": "num", "hosted": "bool", "remarks": "str"},
     "reference_electrode": {"potential": "pot"},
     "electrolyte": {"state": "str", "class": "str", "carriers": "strs",
                     "ionic_conductivity": units.CONDUCTIVITY, "conductivity_temperature": units.TEMPERATURE,
@@ -32,7 +32,10 @@ SCHEMA: dict[str, dict[str, object]] = {
                     "window": "window", "measured_window": "window", "homo": "orbital", "lumo": "orbital",
                     "moisture_sensitive": "bool", "decomposition_temperature": units.TEMPERATURE,
                     "max_temperature": units.TEMPERATURE, "critical_current_density": units.CURRENT_DENSITY,
-                    "aqueous": "bool", "salt": "str", "solvent": "strs", "remarks": "str", "reaction": "reaction"},
+                    "bare_critical_current_density": units.CURRENT_DENSITY, "transference_number": "num",
+                    "polymer_host": "str", "anions": "strs", "water_stable": "bool",
+                    "aqueous": "bool", "salt": "str", "solvent": "strs", "additives": "strs", "remarks": "str",
+                    "reaction": "reaction"},
     "electrolyte_class": {"class": "str", "carrier": "str", "label": "str", "materials": "str",
                           "ionic_conductivity": ("range", units.CONDUCTIVITY),
                           "activation_energy": ("range", units.ENERGY),
@@ -43,10 +46,11 @@ SCHEMA: dict[str, dict[str, object]] = {
                    "thickness_range": ("range", units.LENGTH), "deposition": "strs", "remarks": "str"},
     "sei_phase": {"carrier": "str", "electronic": "str", "ionic": "str", "preferred": "bool",
                   "soluble_in": "strs", "remarks": "str"},
-    "collector": {"alloys_with": "strs", "corroded_by": "strs", "remarks": "str"},
-    "salt": {"carrier": "str", "class": "str", "remarks": "str"},
-    "solvent": {"class": "str", "water": "bool", "remarks": "str"},
-    "additive": {"carrier": "str", "class": "str", "water": "bool", "remarks": "str"},
+    "collector": {"alloys_with": "strs", "corroded_by": "strs", "corroded_by_anions": "strs", "remarks": "str"},
+    "salt": {"carrier": "str", "class": "str", "anions": "strs", "remarks": "str"},
+    "solvent": {"class": "str", "water": "bool", "boiling_point": units.TEMPERATURE,
+                "melting_point": units.TEMPERATURE, "remarks": "str"},
+    "additive": {"carrier": "str", "class": "str", "water": "bool", "anions": "strs", "remarks": "str"},
     # Two electrolytes, by class or by material name, that react (or are reported compatible) where they touch.
     "electrolyte_pair": {"between": "strs", "reacts": "bool", "products": "strs", "remarks": "str"},
     "failure_mode": {"id": "str", "title": "str", "mechanism": "str", "drivers": "strs", "mitigations": "strs",
@@ -218,8 +222,14 @@ def _name(table: dict):
     return table.get("name") or table.get("id")
 
 
-def _check_family(family, what: str, where: Location) -> None:
-    example = 'e.g. family = { formula = "Li7-xLa3Zr2-xTaxO12", variable = "x", min = 0, max = 1 }'
+def _check_family(families, what: str, where: Location) -> None:
+    """`family` is one substitution series, or an array of them (one per dopant)."""
+    example = 'e.g. family = { formula = "Li7-xLa3Zr2-xTaxO12", variable = "x", min = 0, max = 1 }, or an array of such'
+    for family in families if isinstance(families, list) and families else [families]:
+        _check_one_family(family, what, where, example)
+
+
+def _check_one_family(family, what: str, where: Location, example: str) -> None:
     if not isinstance(family, dict) or not isinstance(family.get("formula"), str):
         raise KnowledgeError(f"{what}: expected a table with a formula", where, example)
     unknown = sorted(set(family) - {"formula", "variable", "min", "max"})
@@ -254,11 +264,10 @@ def _entry(doc: TomlDocument, kind: str, index: int, table: dict, scale) -> Entr
             raise KnowledgeError(f"{kind} {name}, {key}: {error.message}", at, error.hint) from None
         except (TypeError, ValueError) as error:
             raise KnowledgeError(f"{kind} {name}, {key}: {error}", at) from None
-    family = None
-    if "family" in table:  # checked by _check_family
-        fam = table["family"]
-        family = (fam["formula"], fam.get("variable", "x"), float(fam.get("min", 0)), float(fam.get("max", 1)))
-    return Entry(kind, name, tuple(table.get("aliases", ())), table.get("formula", ""), family, source,
+    raw_families = table.get("family", [])  # checked by _check_family
+    families = tuple((fam["formula"], fam.get("variable", "x"), float(fam.get("min", 0)), float(fam.get("max", 1)))
+                     for fam in (raw_families if isinstance(raw_families, list) else [raw_families]))
+    return Entry(kind, name, tuple(table.get("aliases", ())), table.get("formula", ""), families, source,
                  table.get("note", ""), values, reactions, Location(doc.path, *doc.positions.get((kind, index), (0, 0))))
 
 
