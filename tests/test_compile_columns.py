@@ -140,12 +140,33 @@ def random_rows(pool, count: int, seed: int):
                 value = rng.choice(field.vocabulary)
             elif roll < 0.32 and field.kind == F.BOOL:
                 value = rng.random() < 0.5
+            elif roll < 0.6 and field.kind == F.RECORDS and value:
+                value = mixed_records(rng, pool, slot, field.record, value)
             values.append(value)
         if values[F.SLOT["cell.carrier"]] is None:
             values[F.SLOT["cell.carrier"]] = rng.choice(F.CARRIERS)
         rows.append(values)
         givens.append(frozenset(s for s in range(len(F.FIELDS)) if values[s] is not None and rng.random() < 0.5))
     return rows, givens
+
+
+def mixed_records(rng, pool, slot: int, record: str, records: tuple) -> tuple:
+    """Records whose fields are drawn like a row's: some unknown, some from another spec's records."""
+    fields = F.RECORD_FIELDS[record]
+    others = [r for table, _ in pool for r in (table[slot] or ())]
+    mixed = []
+    for item in records:
+        item = list(item)
+        for k, field in enumerate(fields):
+            roll = rng.random()
+            if roll < 0.15:
+                item[k] = None
+            elif roll < 0.3 and others:
+                item[k] = rng.choice(others)[k]
+            elif roll < 0.35 and field.kind in (F.QUANTITY, F.POTENTIAL, F.NUMBER) and item[k] is not None:
+                item[k] = item[k] * rng.uniform(0.3, 3.0)
+        mixed.append(tuple(item))
+    return tuple(mixed)
 
 
 def row_wise(ruleset, rows, givens):

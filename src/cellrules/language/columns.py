@@ -49,6 +49,15 @@ def map_arrays(column, function):
     return Record(tuple(map_arrays(f, function) for f in column.fields))
 
 
+def map_known(column, function):
+    """`column` with `function` applied to the `known` mask of every value it holds (not to list positions)."""
+    if isinstance(column, Values):
+        return Values(column.value, function(column.known))
+    if isinstance(column, Items):
+        return Items(column.items, column.present, function(column.known))
+    return Record(tuple(map_known(f, function) for f in column.fields))
+
+
 def take(column, rows: np.ndarray):
     """The rows `rows` of `column` (a gather: how a chunk reads a material's table)."""
     return map_arrays(column, lambda a: a.take(rows, axis=0))

@@ -419,6 +419,6 @@ def _emit_verdict(emit: _Emitter, rule: ast.Rule, index: dict[str, int], target:
 def load_evaluator(compiled: CompiledRules):
     """Turn the generated code into a callable; the namespace holds only RUNTIME helpers."""
     namespace = dict(RUNTIME)
-    namespace["__builtins__"] = {"len": len, "min": min, "max": max, "abs": abs, "next": next, "tuple": tuple}
+    namespace["__builtins__"] = {"len": len, "min": min, "max": max, "abs": abs, "next": next}
     exec(marshal.loads(compiled.bytecode), namespace)  # noqa: S102 - source generated from the checked AST, see module docstring
     return namespace["evaluate"]

@@ -225,12 +225,21 @@ class _Rule(Plan):
         self.deps = _union(*parts)
 
     def run(self, ctx):
-        rows = ctx.rows
-        outcome = np.full(rows, NOT_APPLICABLE, dtype=np.int8)
-        reach = np.ones(rows, dtype=bool)
+        return C.Values(self.verdict(ctx, self.reached(ctx)), np.broadcast_to(np.True_, (ctx.rows,)))
+
+    def reached(self, ctx) -> np.ndarray:
+        """The rows whose carrier the rule is for."""
+        reach = np.ones(ctx.rows, dtype=bool)
         if self.carriers is not None:
             carrier = ctx.eval(self.carrier)
             reach &= carrier.known & np.isin(carrier.value, self.carriers)
+        return reach
+
+    def verdict(self, ctx, reach: np.ndarray) -> np.ndarray:
+        """compile._emit_verdict for the rows in `reach` (the others are not-applicable)."""
+        rows = ctx.rows
+        outcome = np.full(rows, NOT_APPLICABLE, dtype=np.int8)
+        reach = reach.copy()
         guard = None
         if self.guard is not None:
             guard = ctx.eval(self.guard)
@@ -253,7 +262,39 @@ class _Rule(Plan):
         decided = reach & result.known
         outcome[decided & result.value] = PASS
         outcome[decided & ~result.value] = FAIL
-        return C.Values(outcome, np.broadcast_to(np.True_, (rows,)))
+        return outcome
+
+
+# How bad an outcome is, as compile._RANK: a rule with `each layer` keeps its worst layer's (the first of equals).
+_RANK = np.array([1, 3, 2, 0, 4, 2], dtype=np.int8)   # PASS, FAIL, UNKNOWN, NOT_APPLICABLE, SKIPPED, UNKNOWN_GUARD
+
+
+class _PerLayerRule(_Rule):
+    """A rule with `each layer`: judged on every layer record (`electrolyte.*` the layer judged), its outcome
+    the worst layer's. A stack that is unknown or has no layer counts as one layer of unknown values."""
+
+    def __init__(self, rule_id, carriers, carrier, guard, requirement, needs, refines, layers: Plan):
+        super().__init__(rule_id, carriers, carrier, guard, requirement, needs, refines)
+        self.layers = layers
+        self.deps = _union(self, layers)
+
+    def run(self, ctx):
+        reach = self.reached(ctx)
+        listed = ctx.eval(self.layers)
+        rows = ctx.rows
+        none = ~listed.known | ~listed.present.any(axis=1)
+        listed = C.pad(listed, max(C.width(listed), 1))
+        present = listed.present.copy()
+        present[:, 0] |= none
+        # The one unknown layer of a row without layers: every field unknown (as compile's tuple of Nones).
+        records = C.map_known(listed.items, lambda known: known & ~none.reshape((rows,) + (1,) * (known.ndim - 1)))
+        worst = np.full(rows, NOT_APPLICABLE, dtype=np.int8)
+        for k in range(C.width(listed)):
+            layer = ctx.bind(LAYER_VARIABLE, C.map_arrays(records, lambda a: a[:, k]))
+            verdict = self.verdict(layer, reach & present[:, k])
+            worse = present[:, k] & (_RANK[verdict] > _RANK[worst])
+            worst = np.where(worse, verdict, worst)
+        return C.Values(worst, np.broadcast_to(np.True_, (rows,)))
 
 
 # -- operations on values ---------------------------------------------------------------------
@@ -460,6 +501,20 @@ class _Compiler:
             self.layer_records = _LayerRecords(collection, values, empty)
         return self.layer_records
 
+    def per_layer_rule(self, rule, carriers, carrier, needs, refines) -> _PerLayerRule:
+        """A rule with `each layer`: its guard and requirement read `electrolyte.*` from the layer record judged."""
+        layers = self.extended_layers()
+        outer, self.layer = self.layer, ("record", LAYER_VARIABLE)
+        try:
+            guard = self.plan(rule.guard, {}) if rule.guard is not None else None
+            requirement = self.plan(rule.requirement, {})
+        finally:
+            self.layer = outer
+        for plan in (guard, requirement):
+            if plan is not None:
+                _give_variable_dims(plan, LAYER_VARIABLE, layers.deps)
+        return _PerLayerRule(rule.id, carriers, carrier, guard, requirement, needs, refines, layers)
+
     def _empty(self, name: str):
         """A column of no rows of a per-layer value's type (the records of a cell with no layers)."""
         kind = self.types[name].kind if self.types.get(name) is not None else F.NUMBER
@@ -620,9 +675,12 @@ def compile_columns(checked, scale, layout: Layout, vocabulary: C.Vocabulary,
         rule = rules[rule_id]
         carriers = np.array([vocabulary.code(c) for c in sorted(rule.carriers)], dtype=np.int32) \
             if rule.carriers else None
+        needs, refines = [plans[p] for p in rule.needs], plans[rule.refines] if rule.refines else None
+        if getattr(rule, "per_layer", False):
+            plans[rule_id] = compiler.per_layer_rule(rule, carriers, carrier, needs, refines)
+            continue
         guard = compiler.plan(rule.guard, {}) if rule.guard is not None else None
-        plans[rule_id] = _Rule(rule_id, carriers, carrier, guard, compiler.plan(rule.requirement, {}),
-                               [plans[p] for p in rule.needs], plans[rule.refines] if rule.refines else None)
+        plans[rule_id] = _Rule(rule_id, carriers, carrier, guard, compiler.plan(rule.requirement, {}), needs, refines)
     derives = {}
     for name, derive in compiler.derive_asts.items():   # the row-wise slots: per-layer values once per block
         for full in ([f"{block}.{derive.key}" for block in F.LAYER_BLOCKS] if derive.per_layer else [name]):

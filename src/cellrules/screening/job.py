@@ -13,9 +13,12 @@ import attrs
 
 DEFAULT_CHUNK = 100_000
 # Derived values every row carries, with the unit of the column: (column, derived value, factor from SI).
+# The conductivity is the layer at the anode's (in a one-layer cell, the electrolyte's); the
+# area-specific resistance adds every layer's.
 OUTPUT_VALUES = (
     ("cell_voltage_V", "open_circuit_voltage", 1.0),
-    ("conductivity_S_per_cm", "conductivity_at_temperature", 0.01),
+    ("conductivity_S_per_cm", "electrolyte.conductivity_at_temperature", 0.01),
+    ("electrolyte_asr_ohm_cm2", "electrolyte_asr", 1e4),
     ("modulus_ratio", "modulus_ratio", 1.0),
 )
 
