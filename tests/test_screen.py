@@ -93,19 +93,22 @@ def rows_by_id(job, ids):
 
 def check_verdict(ruleset, path):
     result = check_file(ruleset, str(path), CheckOptions())
-    return result.status, sorted(f.rule for f in result.findings if f.outcome == "fail")
+    return (result.status, sorted(f.rule for f in result.findings if f.outcome == "fail"),
+            sum(f.outcome in ("unknown", "skipped") for f in result.findings))
 
 
-def test_200_random_rows_agree_with_check(sulfide, mixed, ruleset, tmp_path):
+def test_200_random_rows_agree_with_check(sulfide, mixed, stack, ruleset, stack_rules, tmp_path):
     rng = random.Random(200)
-    for job in (sulfide, mixed):
-        ids = rng.sample(range(job.size), 100)
+    for job, rules, count in ((sulfide, ruleset, 100), (mixed, ruleset, 100), (stack, stack_rules, 60)):
+        ids = rng.sample(range(job.size), count)
         rows = rows_by_id(job, ids)
         for candidate in ids:
             path = tmp_path / f"c{candidate}.toml"
             path.write_text(materialize_text(job, candidate), encoding="utf-8")
-            status, failing = check_verdict(ruleset, path)
-            assert (rows[candidate]["status"], rows[candidate]["failing_rules"]) == (status, ";".join(failing)), candidate
+            status, failing, undecided = check_verdict(rules, path)
+            row = rows[candidate]
+            assert (row["status"], row["failing_rules"], row["needs_data"]) == (status, ";".join(failing), undecided), \
+                candidate
 
 
 def test_check_on_the_command_line_agrees(sulfide, tmp_path):

@@ -124,11 +124,12 @@ class ChunkRunner:
     def summaries(self, outcomes: np.ndarray):
         """Status, counts and failing lists of distinct outcome vectors (rows of `outcomes`)."""
         failed = outcomes == FAIL
-        shown = failed.copy()
-        for i, j in self.job.hides:
-            shown[:, j] &= ~failed[:, i]
+        hidden = np.zeros_like(failed)
+        for i, j in self.job.hides:   # one cause, one finding: a failed refinement or superseding rule explains j
+            hidden[:, j] |= failed[:, i]
+        shown = failed & ~hidden
         counts = {s: np.count_nonzero(shown[:, cols], axis=1).astype(np.int32) for s, cols in self.severity.items()}
-        undecided = (outcomes == UNKNOWN) | (outcomes == UNKNOWN_GUARD) | (outcomes == SKIPPED)
+        undecided = ((outcomes == UNKNOWN) | (outcomes == UNKNOWN_GUARD) | (outcomes == SKIPPED)) & ~hidden
         incomplete = undecided[:, self.severity["error"]].any(axis=1)
         status = np.where(counts["error"] > 0, 2, np.where(incomplete, 1, 0)).astype(np.int8)
         needs = np.count_nonzero(undecided, axis=1).astype(np.int32)

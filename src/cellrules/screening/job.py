@@ -37,7 +37,7 @@ class ScreenJob:
     scale: object                   # potential.ReferenceScale
     inputs: object                  # screening.tables.SpaceInputs
     rules: tuple[RuleRow, ...]      # in evaluation order
-    hides: tuple[tuple[int, int], ...]   # (i, j): a failure of rule i hides the failure of rule j
+    hides: tuple[tuple[int, int], ...]   # (i, j): a failure of rule i hides rule j's finding (fail, unknown, skipped)
     values: tuple[tuple[str, str, float], ...]
     rules_hash: str
     knowledge_hash: str
@@ -96,9 +96,8 @@ def prepare(space_path: str, ruleset, chunk_size: int = DEFAULT_CHUNK) -> Screen
 
 
 def _superseded(rule) -> tuple[str, ...]:
-    """The rules a rule's `supersedes` clause names (issue 12, being landed): its failure hides theirs, as in check."""
-    named = getattr(rule, "supersedes", None)
-    return (named,) if isinstance(named, str) else tuple(named or ())
+    """The rules a rule's `supersedes` clause names: its failure hides their findings, as in check."""
+    return tuple(rule.supersedes)
 
 
 def _knowledge_paths(knowledge) -> set[str]:
