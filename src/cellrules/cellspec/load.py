@@ -50,7 +50,11 @@ def section_keys(section: str) -> dict[str, F.Field]:
 
 def load_spec(path: str, knowledge: KnowledgeBase, rule_ids=()) -> CellSpec:
     """Read and validate one spec file; raises SpecError / ManyErrors (every problem found)."""
-    doc = read_toml(path, SpecError)
+    return load_document(read_toml(path, SpecError), knowledge, rule_ids)
+
+
+def load_document(doc: TomlDocument, knowledge: KnowledgeBase, rule_ids=()) -> CellSpec:
+    """Validate a parsed spec (a file, TOML text or a dict given to the Python API, or an edited spec)."""
     return _Loader(doc, knowledge, frozenset(rule_ids)).load()
 
 

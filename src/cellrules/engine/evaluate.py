@@ -19,8 +19,9 @@ from cellrules.engine.ruleset import RuleInfo, RuleSet
 from cellrules.errors import CellrulesError, ManyErrors
 from cellrules.language.compile import FAIL, NOT_APPLICABLE, OUTCOME_NAMES, PASS, SKIPPED, UNKNOWN, UNKNOWN_GUARD
 from cellrules.cellspec import fields as F
-from cellrules.cellspec.load import load_spec
+from cellrules.cellspec.load import load_document, load_spec
 from cellrules.cellspec.resolve import Resolved, resolve
+from cellrules.tomlfile import TomlDocument
 
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_.]*)\}")
 _SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
@@ -46,8 +47,18 @@ class CheckOptions:
 
 def check_file(ruleset: RuleSet, path: str, options: CheckOptions) -> FileResult:
     """Load, resolve and evaluate one spec; a bad file becomes an `error` result, never an exception."""
+    return _checked(path, lambda: load_spec(path, ruleset.knowledge, ruleset.by_id.keys()), ruleset, options)
+
+
+def check_document(ruleset: RuleSet, document: TomlDocument, options: CheckOptions) -> FileResult:
+    """`check_file` for a spec already parsed: TOML text or a dict given to the Python API, an edited spec."""
+    return _checked(document.path, lambda: load_document(document, ruleset.knowledge, ruleset.by_id.keys()),
+                    ruleset, options)
+
+
+def _checked(path: str, load, ruleset: RuleSet, options: CheckOptions) -> FileResult:
     try:
-        spec = load_spec(path, ruleset.knowledge, ruleset.by_id.keys())
+        spec = load()
     except ManyErrors as error:
         return FileResult(path, "error", message=error.problems[0].message, errors=tuple(error.problems))
     except CellrulesError as error:
@@ -116,13 +127,7 @@ class _Context:
         return findings
 
     def _superseded(self) -> dict[str, str]:
-        """Rules whose failure a failed refinement replaces -> the refinement's id."""
-        replaced = {}
-        for i in self.ruleset.refinements:
-            rule = self.ruleset.rules[i]
-            if self.outcomes[i] == FAIL and self.options.selected(rule.id):
-                replaced[rule.refines] = rule.id
-        return replaced
+        return superseded(self.ruleset, self.outcomes, self.options)
 
     def _expired(self, rule: RuleInfo, waiver) -> Finding:
         return Finding("waiver.expired", "fail", "error", rule.failure_mode,
@@ -205,6 +210,19 @@ class _Context:
     def _placeholder(self, name: str) -> str:
         slot = F.SLOT.get(name, self.ruleset.compiled.derive_slots.get(name))
         return self._input(slot).value
+
+
+def superseded(ruleset: RuleSet, outcomes, options: CheckOptions) -> dict[str, str]:
+    """Rules whose failure a failed refinement replaces -> the refinement's id (one root cause, one finding).
+
+    Shared with `cellrules suggest`, which judges candidates from their outcomes without building findings.
+    """
+    replaced = {}
+    for i in ruleset.refinements:
+        rule = ruleset.rules[i]
+        if outcomes[i] == FAIL and options.selected(rule.id):
+            replaced[rule.refines] = rule.id
+    return replaced
 
 
 def _status(findings, ruleset: RuleSet, options: CheckOptions) -> str:

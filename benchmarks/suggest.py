@@ -1,0 +1,114 @@
+"""How fast `cellrules suggest` is, against the issue's targets: `python benchmarks/suggest.py`.
+
+Prints each figure as it is measured, then one table. Needs only cellrules (no benchmark farm).
+
+- `cellrules suggest EXAMPLE --max-edits 1` under 0.5 s for every shipped failing example, and
+  `--max-edits 2` under 5 s: wall-clock time of the command, as a user runs it (median of
+  --repeat runs per example, the slowest example reported; warm cache);
+- candidates evaluated per second on one core >= 20,000: the search's own evaluations (patched
+  value table, compiled evaluator, verdict from outcome codes) divided by the time spent in the
+  search, on the examples whose search is longest (`--unsafe`, the default budget).
+
+Options: --repeat N (default 3); --quick (the rate only).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from cellrules.cli.load import load_ruleset
+from cellrules.engine.evaluate import CheckOptions, check_file
+from cellrules.fixes import knobs
+from cellrules.fixes.candidates import Candidates
+from cellrules.fixes.find import DEFAULT_BUDGET
+from cellrules.fixes.search import search
+from cellrules.fixes.session import Session
+from cellrules.cellspec.load import load_spec
+
+REPO = Path(__file__).resolve().parent.parent
+OPTIONS = CheckOptions(today=datetime.date(2026, 1, 1))
+ROWS: list[tuple[str, str, str, str]] = []
+
+
+def report(measure: str, result: str, target: str = "", met: bool | None = None) -> None:
+    verdict = "" if met is None else ("met" if met else "NOT met")
+    ROWS.append((measure, result, target, verdict))
+    print(f"  {measure}: {result}" + (f"  (target {target}: {verdict})" if target else ""), flush=True)
+
+
+def failing_examples(ruleset) -> list[Path]:
+    return [p for p in sorted((REPO / "examples").glob("*.toml")) if check_file(ruleset, str(p), OPTIONS).status == "fail"]
+
+
+def command_seconds(spec: Path, max_edits: int, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "cellrules", "suggest", str(spec), "--max-edits", str(max_edits),
+                        "--today", "2026-01-01"], capture_output=True, check=False, env=dict(os.environ))
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def bench_commands(specs: list[Path], repeat: int) -> None:
+    subprocess.run([sys.executable, "-m", "cellrules", "check", str(specs[0])], capture_output=True)  # warm the cache
+    for max_edits, limit in ((1, 0.5), (2, 5.0)):
+        timings = {spec.name: command_seconds(spec, max_edits, repeat) for spec in specs}
+        slowest = max(timings, key=timings.get)
+        median = statistics.median(timings.values())
+        report(f"suggest --max-edits {max_edits}, slowest of {len(specs)} failing examples",
+               f"{timings[slowest]:.2f} s ({slowest}; median {median:.2f} s)", f"< {limit} s",
+               timings[slowest] < limit)
+
+
+def bench_rate(ruleset, specs: list[Path]) -> None:
+    """Evaluations per second inside the search, on one core (this process)."""
+    total_evaluations, total_seconds, rows = 0, 0.0, []
+    for spec_path in specs:
+        spec = load_spec(str(spec_path), ruleset.knowledge, ruleset.by_id.keys())
+        session = Session(ruleset, spec, OPTIONS, DEFAULT_BUDGET, unsafe=True)
+        candidates = Candidates(session, knobs.Writer(ruleset.knowledge.scale, spec.carrier))
+        start = time.perf_counter()
+        found = search(session, candidates, 3)
+        seconds = time.perf_counter() - start
+        rows.append((found.evaluations, seconds, spec_path.name))
+        total_evaluations += found.evaluations
+        total_seconds += seconds
+    rows.sort(reverse=True)
+    for evaluations, seconds, name in rows[:3]:
+        print(f"    {name}: {evaluations:,} candidates in {seconds * 1000:.0f} ms "
+              f"({evaluations / seconds:,.0f}/s)")
+    evaluations, seconds, name = rows[0]
+    rate = evaluations / seconds
+    report(f"candidates evaluated per second, search of {name} (--unsafe, 3 edits)", f"{rate:,.0f}/s",
+           ">= 20,000/s", rate >= 20_000)
+    report("candidates evaluated per second, every failing example", f"{total_evaluations / total_seconds:,.0f}/s "
+           f"({total_evaluations:,} in {total_seconds:.2f} s; includes each search's one-time set-up)")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--quick", action="store_true", help="measure the evaluation rate only")
+    args = parser.parse_args()
+    ruleset = load_ruleset()
+    specs = failing_examples(ruleset)
+    print(f"{len(specs)} failing shipped examples", flush=True)
+    bench_rate(ruleset, specs)
+    if not args.quick:
+        bench_commands(specs, args.repeat)
+    print()
+    width = max(len(r[0]) for r in ROWS)
+    for measure, result, target, verdict in ROWS:
+        print(f"{measure:<{width}}  {result:<52} {target:<12} {verdict}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

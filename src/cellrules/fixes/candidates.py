@@ -1,0 +1,268 @@
+"""The edits worth trying for one failing rule: from its inputs and from its mitigations' classes.
+
+- Knobs: every input the spec sets that is a continuous knob (knobs.py), tuned in the context of the
+  candidate being extended, both ways where that way is allowed.
+- Layers: the interlayer classes the rule's mitigations name (or, for a rule that reads the
+  interlayers and names no class, every class), filled with the knowledge base's materials of that
+  class at that interface for this carrier, plus any interlayer material a mitigation names. The
+  interface follows the class (a cathode-coating sits at the cathode, an alloying-interlayer at the
+  anode), else the side of the cell the rule reads.
+- Swaps (only with --unsafe): another knowledge-base material for a declared component whose
+  knowledge-base values the rule reads, for this carrier.
+
+A rule that refines another is fixed by what fixes the rule it refines (a protected anode makes
+the window crossing, and so its mixed-conducting refinement, not apply): both rules' inputs and
+mitigations count. The order is deterministic: knobs, then what the mitigations name, by position.
+"""
+from __future__ import annotations
+
+import re
+
+from cellrules.cellspec import fields as F
+from cellrules.fixes import knobs
+from cellrules.fixes.edits import AddLayer, SetLayerValue, SetValue, Swap
+
+_CLASS_PATTERNS = tuple((c, re.compile(r"\b" + c.replace("-", "[- ]") + r"\b", re.IGNORECASE))
+                        for c in F.INTERLAYER_CLASSES)
+# Where a class of layer sits regardless of the rule (Table 2: coatings on cathodes, alloying layers on anodes).
+_CLASS_SIDE = {"cathode-coating": ("cathode",), "alloying-interlayer": ("anode",)}
+_SWAP_SECTIONS = ("anode", "electrolyte", "cathode")
+_GEOMETRY_KEYS = ("thickness",)
+
+
+class Candidates:
+    def __init__(self, session, writer: knobs.Writer):
+        self.session = session
+        self.writer = writer
+        self.ruleset = session.ruleset
+        self.knowledge = session.ruleset.knowledge
+        self.spec = session.spec
+        self.carrier = session.spec.carrier
+        self._fixed_edits: dict[int, tuple] = {}
+        self._tuned: dict = {}
+
+    def for_failure(self, failure: str, state) -> list[tuple]:
+        """(edit, trial or None) pairs for one failure id in the context of `state` (a Trial)."""
+        index = self.session.judge.rule_index(failure)
+        if index is None:
+            return []
+        found = list(self._knobs(index, failure, state))
+        found.extend((edit, None) for edit in self._static(index))
+        return found
+
+    # -- what a rule reads and says ----------------------------------------------------------
+    def _chain(self, index: int) -> list:
+        rule = self.ruleset.rules[index]
+        chain = [rule]
+        while rule.refines and rule.refines in self.ruleset.by_id:
+            rule = self.ruleset.by_id[rule.refines]
+            chain.append(rule)
+        return chain
+
+    def _fields(self, index: int) -> list[str]:
+        paths = []
+        for rule in self._chain(index):
+            for slot in self.ruleset.slots_read(rule.id):
+                if slot < len(F.FIELDS) and F.FIELDS[slot].path not in paths:
+                    paths.append(F.FIELDS[slot].path)
+        return paths
+
+    def _mitigations(self, index: int) -> list[str]:
+        return [text for rule in self._chain(index) for text in rule.mitigations]
+
+    # -- knobs -----------------------------------------------------------------------------
+    def _settings(self, index: int) -> list[knobs.Setting]:
+        settings = []
+        fields = self._fields(index)
+        for path in fields:
+            knob, given = knobs.KNOBS.get(path), self.spec.values.get(path)
+            if knob is None or given is None or not isinstance(given.value, float):
+                continue
+            settings.append(knobs.Setting(knob, ("set", path), given.value, given.text, _set_value(path, given.text),
+                                          potential=F.BY_PATH[path].kind == F.POTENTIAL))
+        if "interlayer" in fields:
+            for i, layer in enumerate(self.spec.interlayers):
+                given = layer.values.get("thickness")
+                if given is not None:
+                    settings.append(knobs.Setting(knobs.KNOBS["interlayer.thickness"], ("layer-value", i, "thickness"),
+                                                  given.value, given.text,
+                                                  _set_layer_value(i, layer.material.name, given.text)))
+        return settings
+
+    def _knobs(self, index: int, failure: str, state):
+        session = self.session
+        for setting in self._settings(index):
+            if setting.group in state.groups:
+                continue
+            for direction in ("down", "up"):
+                safety = setting.knob.down if direction == "down" else setting.knob.up
+                if safety is None or (safety == knobs.UNSAFE and not session.unsafe):
+                    continue
+                found = self._tune(setting, direction, failure, state)
+                if found is not None:
+                    yield found
+
+    def _tune(self, setting, direction: str, failure: str, state):
+        """A knob's value in this state: the one found for the spec itself when it still holds, else tuned anew."""
+        session = self.session
+
+        def probe(edit):
+            trial = session.trial((*state.edits, edit))
+            return trial if session.settles(trial, state, failure) else None
+
+        key = (setting.group, direction, failure)
+        if not state.edits:
+            if key not in self._tuned:
+                self._tuned[key] = knobs.tune(setting, direction, probe, self.writer)
+            return self._tuned[key]
+        if failure not in self.session.root.effect.problems:
+            return knobs.tune(setting, direction, probe, self.writer)    # a failure the state brought in
+        at_root = self._tuned.get(key)
+        if at_root is None:
+            return None                       # the knob cannot settle this failure of the spec itself
+        trial = probe(at_root[0])
+        if trial is not None:
+            return at_root[0], trial
+        return knobs.tune(setting, direction, probe, self.writer)
+
+    # -- layers and swaps ------------------------------------------------------------------
+    def _static(self, index: int) -> tuple:
+        if index not in self._fixed_edits:
+            self._fixed_edits[index] = (*self._layers(index), *(self._swaps(index) if self.session.unsafe else ()))
+        return self._fixed_edits[index]
+
+    def _layers(self, index: int) -> list:
+        texts = self._mitigations(index)
+        fields = self._fields(index)
+        named_classes = [c for c, pattern in _CLASS_PATTERNS if any(pattern.search(t) for t in texts)]
+        if not named_classes and "interlayer" not in fields:
+            return []
+        classes = named_classes or list(F.INTERLAYER_CLASSES)
+        read_sides = tuple(side for side in ("anode", "cathode") if any(p.startswith(side + ".") for p in fields)) \
+            or ("anode", "cathode")
+        entries = [e for e in self.knowledge.by_kind("interlayer") if _serves(e, self.carrier)]
+        mentioned = _mentions(entries, texts)
+        edits, seen = [], set()
+
+        def add(entry, side, layer_class):
+            between = (side, "electrolyte")
+            key = (entry.name, between)
+            if key not in seen and not self._present(entry.name, between):
+                seen.add(key)
+                edits.append(AddLayer(entry.name, between, layer_class, entry))
+
+        for entry in sorted((e for e in entries if e.name in mentioned), key=lambda e: mentioned[e.name]):
+            for side in ("anode", "cathode"):
+                layer_class = _class_at(entry, side)
+                if layer_class and side in _CLASS_SIDE.get(layer_class, read_sides):
+                    add(entry, side, layer_class)
+        for layer_class in classes:
+            for side in _CLASS_SIDE.get(layer_class, read_sides):
+                for entry in sorted(entries, key=lambda e: e.name.casefold()):
+                    if _class_at(entry, side) == layer_class:
+                        add(entry, side, layer_class)
+        return edits
+
+    def _present(self, material: str, between: tuple) -> bool:
+        for layer in self.spec.interlayers:
+            name = layer.material.entry.name if layer.material.entry else layer.material.name
+            declared = layer.values.get("between")
+            if name == material and declared is not None and set(declared.value) == set(between):
+                return True
+        return False
+
+    def _swaps(self, index: int) -> list:
+        fields = self._fields(index)
+        texts = self._mitigations(index)
+        edits = []
+        for section in _SWAP_SECTIONS:
+            derived = [p for p in fields if p.startswith(section + ".") and p not in self.spec.values]
+            material = self.spec.materials.get(section)
+            if not derived or not self._swappable(section, material):
+                continue
+            edits.extend(self._swap_options(section, material.entry.name, self._swap_entries(section), texts))
+        for side in ("anode", "cathode"):
+            material = self.spec.collectors.get(side)
+            if material is not None and any(p.startswith(f"current_collector.{side}") for p in fields):
+                edits.extend(self._swap_options(f"current_collector.{side}", material.entry.name,
+                                                self.knowledge.by_kind("collector"), texts))
+        return edits
+
+    def _swappable(self, section: str, material) -> bool:
+        """A knowledge-base material whose section gives no values of its own (they would override the new one's)."""
+        if material is None or material.entry is None:
+            return False
+        if section == "electrolyte" and self.spec.parts:
+            return False
+        return not any(path.startswith(section + ".") and path.split(".", 1)[1] not in _GEOMETRY_KEYS
+                       for path in self.spec.values)
+
+    def _swap_entries(self, section: str) -> list:
+        kb, carrier = self.knowledge, self.carrier
+        if section == "anode":
+            metal = kb.lookup("anode", carrier)
+            own = [metal.entry] if metal is not None and metal.entry.kind == "metal" else []
+            return own + [e for e in kb.by_kind("anode") if _value(e, "carrier") in (None, carrier)]
+        if section == "electrolyte":
+            return [e for e in kb.by_kind("electrolyte") if carrier in (_value(e, "carriers") or ())]
+        return [e for e in kb.by_kind("cathode") if _value(e, "carrier") == carrier]
+
+    def _swap_options(self, section: str, current: str, entries, texts) -> list:
+        mentioned = _mentions(entries, texts)
+        order = sorted((e for e in entries if e.name != current),
+                       key=lambda e: (e.name not in mentioned, mentioned.get(e.name, ()), e.name.casefold()))
+        return [Swap(section, e.name, current, e) for e in order]
+
+
+def _set_value(path: str, old_text: str):
+    return lambda value, text, safe, magnitude: SetValue(path, value, text, old_text, safe, magnitude)
+
+
+def _set_layer_value(index: int, layer: str, old_text: str):
+    return lambda value, text, safe, magnitude: SetLayerValue(index, "thickness", layer, value, text, old_text,
+                                                              safe, magnitude)
+
+
+def _value(entry, key: str):
+    value = entry.get(key)
+    return value.value if value is not None else None
+
+
+def _serves(entry, carrier: str) -> bool:
+    return carrier in (_value(entry, "carriers") or ())
+
+
+def _class_at(entry, side: str) -> str | None:
+    """An interlayer's class at an interface: `class_at` where it depends on the side, else `class`."""
+    by_side = entry.values.get("class_at")
+    if by_side is not None and side in by_side.value:
+        return by_side.value[side]
+    return _value(entry, "class")
+
+
+def _mentions(entries, texts) -> dict:
+    """Entries a mitigation names -> (line, position) of the first mention (earlier lines and words first)."""
+    found: dict = {}
+    for line, text in enumerate(texts):
+        for entry in entries:
+            if entry.name in found:
+                continue
+            positions = [p for p in (_standing(text, name) for name in (entry.name, *entry.aliases) if name) if p >= 0]
+            if positions:
+                found[entry.name] = (line, min(positions))
+    return found
+
+
+def _standing(text: str, name: str) -> int:
+    """Where `name` first stands alone in `text` (not inside a longer word or formula), else -1."""
+    start = text.find(name)
+    while start >= 0:
+        end = start + len(name)
+        if (start == 0 or not _joins(text[start - 1])) and (end == len(text) or not _joins(text[end])):
+            return start
+        start = text.find(name, start + 1)
+    return -1
+
+
+def _joins(char: str) -> bool:
+    return char.isalnum() or char in "_-"

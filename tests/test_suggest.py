@@ -1,0 +1,176 @@
+"""`cellrules suggest`: the shipped bad/good twins are golden cases; exit codes, budget, --apply, JSON.
+
+The twins pin what the issue asks of them (a cathode coating for the uncoated NMC811, at most 5 MPa
+for the 25 MPa cell, an anode-side interlayer for Li | LATP, no one-edit fix but a fix within three
+edits for li-lgps-bad); everything else asserts properties of the suggestions, not today's verdicts.
+"""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from cellrules import api, units
+from conftest import EXAMPLES, TODAY, run_cli
+
+OPTIONS = dict(today=TODAY)
+
+
+def suggest_cli(*args):
+    return run_cli("suggest", *args, "--today", TODAY.isoformat())
+
+
+def check_status(path) -> str:
+    result = run_cli("check", path, "--format", "json", "--today", TODAY.isoformat())
+    return json.loads(result.stdout)["results"][0]["status"]
+
+
+# ---------------------------------------------------------------------------------------- golden twins
+
+def test_uncoated_nmc811_gets_a_cathode_coating_whose_applied_spec_passes(tmp_path):
+    spec = EXAMPLES / "li-in-lpscl-nmc811-uncoated.toml"
+    fixes = api.suggest(spec, **OPTIONS)
+    coatings = [s for s in fixes.suggestions
+                if any(c.kind == "add-layer" and c.between == ("cathode", "electrolyte")
+                       and "cathode-coating" in c.description for c in s.changes)]
+    assert coatings, [s.changes for s in fixes.suggestions]
+    rank = coatings[0].rank
+    out = tmp_path / "coated.toml"
+    result = suggest_cli(spec, "--apply", rank, "-o", out)
+    assert result.returncode == 0, result.stderr
+    assert check_status(out) == coatings[0].status == "pass"
+
+
+def test_25_mpa_cell_gets_a_stack_pressure_of_at_most_5_mpa(tmp_path):
+    spec = EXAMPLES / "li-lpscl-25mpa.toml"
+    fixes = api.suggest(spec, **OPTIONS)
+    pressures = [c for s in fixes.suggestions for c in s.changes if c.target == "cell.stack_pressure"]
+    assert pressures
+    assert units.parse_quantity(pressures[0].value).value <= 5e6
+    assert fixes.suggestions[0].changes[0].target == "cell.stack_pressure"   # the one-edit, safe, smallest fix
+    out = tmp_path / "5mpa.toml"
+    assert suggest_cli(spec, "--apply", 1, "-o", out).returncode == 0
+    assert check_status(out) == fixes.suggestions[0].status
+
+
+def test_li_latp_gets_an_anode_side_interlayer():
+    fixes = api.suggest(EXAMPLES / "li-latp-direct.toml", **OPTIONS)
+    assert fixes.suggestions
+    best = fixes.suggestions[0]
+    assert [c.kind for c in best.changes] == ["add-layer"] and best.changes[0].between == ("anode", "electrolyte")
+    assert "interphase.mixed-conducting" in best.fixes
+    assert best.changes[0].evidence.mitigation and best.changes[0].evidence.entry
+
+
+def test_li_lgps_bad_has_no_one_edit_fix_and_a_fix_within_three(tmp_path):
+    spec = EXAMPLES / "li-lgps-bad.toml"
+    one = suggest_cli(spec, "--max-edits", 1)
+    assert one.returncode == 1, one.stdout
+    assert "no verified fix within 1 edit" in one.stdout
+    fixes = api.suggest(spec, max_edits=3, **OPTIONS)
+    assert fixes.suggestions and len(fixes.suggestions[0].changes) <= 3
+    assert set(fixes.suggestions[0].fixes) == set(fixes.failures)
+    out = tmp_path / "fixed.toml"
+    result = suggest_cli(spec, "--max-edits", 3, "--apply", 1, "-o", out)
+    assert result.returncode == 0, result.stderr
+    assert check_status(out) == fixes.suggestions[0].status
+
+
+def test_budget_50_on_li_lgps_bad_is_reported_and_exits_1():
+    result = suggest_cli(EXAMPLES / "li-lgps-bad.toml", "--budget", 50)
+    assert result.returncode == 1
+    assert "budget of 50 evaluations exhausted at 1 edit: there may be more" in result.stdout
+    document = json.loads(suggest_cli(EXAMPLES / "li-lgps-bad.toml", "--budget", 50, "--format", "json").stdout)
+    assert document["search"]["exhausted"] is True and document["search"]["evaluations"] == 50
+    assert document["search"]["message"].startswith("budget of 50 evaluations exhausted")
+
+
+# ---------------------------------------------------------------------------------------- the command
+
+def test_a_passing_spec_has_nothing_to_fix_and_exits_0():
+    result = suggest_cli(EXAMPLES / "li-in-lpscl-lnbo-nmc811.toml")
+    assert result.returncode == 0
+    assert "nothing to fix" in result.stdout
+
+
+def test_bad_input_exits_2_with_a_located_message(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('spec_version = 1\n[cell]\nname = "x"\ncarrier = "Li"\nstack_pressure = 5\n')
+    result = suggest_cli(bad)
+    assert result.returncode == 2
+    assert f"{bad}:5:1: error: stack_pressure = 5 has no unit" in result.stderr
+    assert suggest_cli(tmp_path / "missing.toml").returncode == 2
+
+
+@pytest.mark.parametrize("args", [("--apply", "1"), ("-o", "x.toml"), ("--format", "yaml"), ("--budget", "0"),
+                                  ("--max-edits", "none")])
+def test_misuse_exits_2(args):
+    assert suggest_cli(EXAMPLES / "li-lpscl-25mpa.toml", *args).returncode == 2
+
+
+def test_apply_of_a_rank_that_does_not_exist_is_misuse(tmp_path):
+    result = suggest_cli(EXAMPLES / "li-lpscl-25mpa.toml", "--apply", 99, "-o", tmp_path / "x.toml")
+    assert result.returncode == 2
+    assert "there is no suggestion 99" in result.stderr
+    assert not (tmp_path / "x.toml").exists()
+
+
+def test_apply_keeps_every_other_byte_comments_included(tmp_path):
+    spec = EXAMPLES / "li-lgps-bad.toml"
+    out = tmp_path / "fixed.toml"
+    assert suggest_cli(spec, "--apply", 1, "-o", out).returncode == 0
+    before, after = spec.read_text().splitlines(), out.read_text().splitlines()
+    changed = [line for line in before if line not in after]
+    assert changed == ['stack_pressure = "30 MPa"']
+    assert after[:len(before)] == [line.replace("30 MPa", "5 MPa") for line in before]
+    added = after[len(before):]
+    assert added.count("[[interlayer]]") == 2 and all(line.startswith(("[[", "material", "between")) or not line
+                                                      for line in added)
+
+
+def test_json_document(tmp_path):
+    result = suggest_cli(EXAMPLES / "li-latp-direct.toml", "--format", "json")
+    assert result.returncode == 0
+    document = json.loads(result.stdout)
+    assert document["version"] == 1 and document["status"] == "fail"
+    assert document["failures"] == ["interphase.mixed-conducting"]
+    first = document["suggestions"][0]
+    assert first["rank"] == 1 and first["safe"] is True and first["status"] in ("pass", "incomplete")
+    change = first["changes"][0]
+    assert set(change) == {"kind", "target", "value", "previous", "between", "safe", "description", "evidence"}
+    assert set(change["evidence"]) == {"rule", "mitigation", "citation", "entry", "source"}
+    assert change["evidence"]["source"]
+    assert set(document["search"]) >= {"found", "evaluations", "budget", "max_edits", "exhausted", "exhausted_at"}
+
+
+def test_output_is_deterministic():
+    first = suggest_cli(EXAMPLES / "li-lgps-bad.toml", "--format", "json").stdout
+    assert first == suggest_cli(EXAMPLES / "li-lgps-bad.toml", "--format", "json").stdout
+
+
+def test_unsafe_edits_appear_only_with_unsafe():
+    spec = EXAMPLES / "li-peo-nmc811.toml"
+    safe = api.suggest(spec, **OPTIONS)
+    assert all(s.safe for s in safe.suggestions)
+    unsafe = api.suggest(spec, unsafe=True, **OPTIONS)
+    assert unsafe.suggestions and not all(s.safe for s in unsafe.suggestions)
+    assert all(c.safe for s in safe.suggestions for c in s.changes)
+
+
+def test_ranking_fewer_edits_then_safe_then_smaller():
+    fixes = api.suggest(EXAMPLES / "li-lgps-bad.toml", unsafe=True, **OPTIONS)
+    keys = [(len(s.changes), not s.safe) for s in fixes.suggestions]
+    assert keys == sorted(keys)
+    assert len(fixes.suggestions[0].changes) <= 3
+
+
+def test_every_suggestion_carries_its_evidence():
+    for name in ("li-lgps-bad.toml", "li-in-lpscl-nmc811-uncoated.toml", "li-latp-direct.toml"):
+        for suggestion in api.suggest(EXAMPLES / name, **OPTIONS).suggestions:
+            assert suggestion.fixes
+            for change in suggestion.changes:
+                evidence = change.evidence
+                assert evidence.rule and evidence.citation
+                if change.kind == "add-layer":
+                    assert evidence.entry == change.value and evidence.source
+                    assert evidence.mitigation
