@@ -26,7 +26,7 @@ from cellrules.cli.load import load_ruleset
 from cellrules.engine.evaluate import CheckOptions, check_file
 from cellrules.fixes import knobs
 from cellrules.fixes.candidates import Candidates
-from cellrules.fixes.find import DEFAULT_BUDGET
+from cellrules.fixes import DEFAULT_BUDGET
 from cellrules.fixes.search import search
 from cellrules.fixes.session import Session
 from cellrules.cellspec.load import load_spec

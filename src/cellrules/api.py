@@ -37,7 +37,8 @@ import attrs
 
 from cellrules.engine.evaluate import CheckOptions, check_document, check_file
 from cellrules.errors import CellrulesError, ManyErrors, SpecError, UsageError
-from cellrules.fixes.find import DEFAULT_BUDGET, DEFAULT_MAX_EDITS, find_fixes
+from cellrules.fixes import DEFAULT_BUDGET, DEFAULT_MAX_EDITS
+from cellrules.fixes.find import find_fixes
 from cellrules.fixes.model import Change, Fixes, Suggestion
 from cellrules.tomlfile import TomlDocument, decode_utf8, parse_toml, read_toml
 

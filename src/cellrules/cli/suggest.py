@@ -16,7 +16,7 @@ FORMATS = ("text", "json")
 
 
 def register(commands) -> None:
-    from cellrules.fixes.find import DEFAULT_BUDGET, DEFAULT_MAX_EDITS
+    from cellrules.fixes import DEFAULT_BUDGET, DEFAULT_MAX_EDITS
 
     parser = commands.add_parser("suggest", help="suggest verified fixes for a failing spec")
     parser.add_argument("spec", metavar="SPEC", help="the cell spec to fix")

@@ -15,4 +15,8 @@ The pipeline, one module per step:
 - `rank`, `evidence`, `model`, `render`: ordering, evidence, result values and their text/JSON.
 
 The package is named `fixes` rather than `suggest` so that `cellrules.suggest` stays the API function.
+This module holds only the defaults the command line shows, so `cellrules --help` imports nothing else.
 """
+
+DEFAULT_BUDGET = 20_000       # evaluations: about a second at the evaluator's speed on one core
+DEFAULT_MAX_EDITS = 3

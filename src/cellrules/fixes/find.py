@@ -11,7 +11,7 @@ from __future__ import annotations
 from cellrules.cellspec.load import load_document
 from cellrules.engine.evaluate import CheckOptions, check_document
 from cellrules.errors import SpecError
-from cellrules.fixes import knobs
+from cellrules.fixes import DEFAULT_BUDGET, DEFAULT_MAX_EDITS, knobs
 from cellrules.fixes.candidates import Candidates
 from cellrules.fixes.evidence import evidence_for
 from cellrules.fixes.model import Change, Fixes, Suggestion
@@ -20,8 +20,6 @@ from cellrules.fixes.session import Session, Trial
 from cellrules.fixes.tomledit import EditError, apply_data, apply_text
 from cellrules.tomlfile import TomlDocument, parse_toml
 
-DEFAULT_BUDGET = 20_000       # evaluations: about a second at the evaluator's speed on one core
-DEFAULT_MAX_EDITS = 3
 KEPT = 20                     # suggestions kept (and re-checked) of all found
 _KIND_ORDER = {"set": 0, "add-layer": 1, "swap": 2}
 _STACK = {"anode": 0, "electrolyte": 1, "cathode": 2}
