@@ -139,8 +139,9 @@ class _Context:
         severity = self.options.severity.get(rule.id, rule.severity)
         slots = rule.guard_slots if outcome == UNKNOWN_GUARD else self.ruleset.slots_read(rule.id)
         unknown = outcome in (UNKNOWN, UNKNOWN_GUARD)
-        inputs = tuple(self._input(s) for s in slots if self.values[s] is not None or (unknown and self._is_field(s)))
-        missing = tuple(self.ruleset.slot_name(s) for s in slots if self.values[s] is None and self._is_field(s))
+        inputs = tuple({i.name: i for i in (self._input(s) for s in slots
+                                            if self.values[s] is not None or (unknown and self._is_field(s)))}.values())
+        missing = tuple(dict.fromkeys(self._name(s) for s in slots if self.values[s] is None and self._is_field(s)))
         line, column = self._location(rule, slots)
         replaced = tuple(sorted(k for k, v in superseded_by.items() if v == rule.id))
         prerequisites: tuple[str, ...] = ()
@@ -170,8 +171,11 @@ class _Context:
             shown = self._inputs[slot] = self._show_input(slot)
         return shown
 
+    def _name(self, slot: int) -> str:
+        return self.resolved.display_name(self.ruleset.slot_name(slot))
+
     def _show_input(self, slot: int) -> Input:
-        name = self.ruleset.slot_name(slot)
+        name = self._name(slot)
         value = self.values[slot]
         if self._is_field(slot):
             field = F.FIELDS[slot]
@@ -189,10 +193,13 @@ class _Context:
                 provenance = self.resolved.provenance[slot]
                 if provenance is not None and provenance.location is not None and provenance.location.line:
                     return provenance.location.line, provenance.location.column or 1
-        sections = self.resolved.spec.sections
+        spec = self.resolved.spec
+        sections = {**spec.sections, "cathode_electrolyte": spec.electrolytes[-1].location} if spec.electrolytes \
+            else spec.sections
         for slot in slots:
-            if self._is_field(slot) and F.FIELDS[slot].section in sections:
-                where = sections[F.FIELDS[slot].section]
+            section = F.FIELDS[slot].section if self._is_field(slot) else None
+            if section in sections:
+                where = sections[section]
                 return where.line, where.column or 1
         return 1, 1
 

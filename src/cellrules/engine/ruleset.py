@@ -146,15 +146,16 @@ def build_ruleset(directories, memo=_parse_now) -> RuleSet:
         raise ManyErrors(problems)
     checked = check_rules(parsed, knowledge.scale, knowledge.failure_modes.keys())
     compiled = compile_rules(checked, knowledge.scale)
-    derives = tuple(_derive_info(d, compiled, checked) for d in checked.derives)
+    derives = tuple(info for d in checked.derives for info in _derive_infos(d, compiled, checked))
     derive_inputs = {d.slot: d.input_slots for d in derives}
     by_id = {r.id: r for r in checked.rules}
     rules = tuple(_rule_info(by_id[rule_id], compiled, derive_inputs) for rule_id in compiled.rule_ids)
     return RuleSet(knowledge, rules, derives, compiled, checked.graph_edges, tuple(str(f) for f in files))
 
 
-def _slots(node, compiled: CompiledRules, bound=frozenset()) -> list[int]:
-    """Slots an expression reads, in reading order, without repeats."""
+def _slots(node, compiled: CompiledRules, bound=frozenset(), block: str = "electrolyte") -> list[int]:
+    """Slots an expression reads, in reading order, without repeats; `block` is where `electrolyte.*`
+    is read from (the cathode-side block for the cathode copy of a per-layer value)."""
     from cellrules.language import ast  # building only: a warm start never imports the AST
     found: list[int] = []
 
@@ -163,7 +164,10 @@ def _slots(node, compiled: CompiledRules, bound=frozenset()) -> list[int]:
             head = n.parts[0]
             if head in bound:
                 return
-            slot = compiled.derive_slots.get(head, F.SLOT.get(head)) if len(n.parts) == 1 else F.SLOT.get(n.dotted)
+            dotted = n.dotted
+            if head == "electrolyte" and len(n.parts) > 1:
+                dotted = f"{block}.{dotted.split('.', 1)[1]}"
+            slot = compiled.derive_slots.get(dotted, F.SLOT.get(dotted))
             if slot is not None and slot not in found:
                 found.append(slot)
             return
@@ -191,10 +195,17 @@ def _expand(slots: list[int], derive_inputs: dict) -> tuple[int, ...]:
     return tuple(out)
 
 
-def _derive_info(derive: ast.Derive, compiled: CompiledRules, checked) -> DeriveInfo:
+def _derive_infos(derive: ast.Derive, compiled: CompiledRules, checked) -> list[DeriveInfo]:
+    """One per slot: a per-layer value has one in each layer block, reading that block's fields."""
     dtype = checked.derive_types.get(derive.name)
-    return DeriveInfo(derive.name, compiled.derive_slots[derive.name], derive.source,
-                      dtype.dimension if dtype else None, tuple(_slots(derive.expression, compiled)), derive.location)
+    dimension = dtype.dimension if dtype else None
+    blocks = F.LAYER_BLOCKS if derive.per_layer else (None,)
+    infos = []
+    for block in blocks:
+        name = f"{block}.{derive.key}" if block else derive.name
+        inputs = tuple(_slots(derive.expression, compiled, block=block or "electrolyte"))
+        infos.append(DeriveInfo(name, compiled.derive_slots[name], derive.source, dimension, inputs, derive.location))
+    return infos
 
 
 def _rule_info(rule: ast.Rule, compiled: CompiledRules, derive_inputs: dict) -> RuleInfo:

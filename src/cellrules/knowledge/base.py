@@ -80,7 +80,8 @@ class KnowledgeBase:
     def __attrs_post_init__(self):
         index: dict = {}
         for entry in self.entries:
-            bucket = index.setdefault(entry.kind, {"name": {}, "formula": {}, "family": []})
+            bucket = index.setdefault(entry.kind, {"name": {}, "formula": {}, "family": [], "entries": []})
+            bucket["entries"].append(entry)
             for alias in (entry.name, *entry.aliases):
                 bucket["name"].setdefault(names.fold(alias), entry)
             key = names.fixed_key(entry.formula) if entry.formula else None
@@ -124,6 +125,20 @@ class KnowledgeBase:
 
     def by_kind(self, kind: str) -> tuple[Entry, ...]:
         return tuple(e for e in self.entries if e.kind == kind)
+
+    def electrolyte_pair(self, first: tuple[str | None, str | None], second: tuple[str | None, str | None]) -> Entry | None:
+        """The record of two touching electrolytes, each given as (material name, class): a record naming
+        the two materials wins over one naming a material and a class, which wins over two classes."""
+        wanted = [{names.fold(x) for x in side if x} for side in (first, second)]
+        best, rank = None, -1
+        for entry in self._index.get("electrolyte_pair", {}).get("entries", ()):
+            sides = [names.fold(x) for x in entry.values["between"].value]
+            for a, b in ((0, 1), (1, 0)):
+                if len(sides) == 2 and sides[0] in wanted[a] and sides[1] in wanted[b]:
+                    score = sum(side in {names.fold(first[0] or ""), names.fold(second[0] or "")} for side in sides)
+                    if score > rank:
+                        best, rank = entry, score
+        return best
 
     def class_row(self, electrolyte_class: str, carrier: str) -> Entry | None:
         for row in self.classes:

@@ -47,6 +47,8 @@ SCHEMA: dict[str, dict[str, object]] = {
     "salt": {"carrier": "str", "class": "str", "remarks": "str"},
     "solvent": {"class": "str", "water": "bool", "remarks": "str"},
     "additive": {"carrier": "str", "class": "str", "water": "bool", "remarks": "str"},
+    # Two electrolytes, by class or by material name, that react (or are reported compatible) where they touch.
+    "electrolyte_pair": {"between": "strs", "reacts": "bool", "products": "strs", "remarks": "str"},
     "failure_mode": {"id": "str", "title": "str", "mechanism": "str", "drivers": "strs", "mitigations": "strs",
                      "techniques": "strs", "review": "str"},
     "technique": {"capability": "str", "sample": "str", "limitations": "str"},

@@ -24,7 +24,7 @@ _TERMINAL_WORDS = {
     "COMPARE": "a comparison (<, <=, ==, !=, >=, >)",
     "ADD_OP": "'+' or '-'",
     "MUL_OP": "'*' or '/'",
-    "QUANTIFIER": "any, all or count",
+    "QUANTIFIER": "any, all, count or sum",
     "LBRACE": "'{'",
     "RBRACE": "'}'",
     "LPAR": "'('",
@@ -231,7 +231,7 @@ def _builder_class():
 
         def derive(self, meta, children):
             name, expression = children
-            return ast.Derive(str(name), expression, self._source(meta), location=self._tok_loc(name))
+            return ast.Derive(name.dotted, expression, self._source(meta), location=name.location)
 
         def __default__(self, data, children, meta):
             # Clauses are collected as (name, children, location, source) and
