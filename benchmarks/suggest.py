@@ -24,12 +24,10 @@ from pathlib import Path
 
 from cellrules.cli.load import load_ruleset
 from cellrules.engine.evaluate import CheckOptions, check_file
-from cellrules.fixes import knobs
-from cellrules.fixes.candidates import Candidates
 from cellrules.fixes import DEFAULT_BUDGET
+from cellrules.fixes.find import prepare
 from cellrules.fixes.search import search
-from cellrules.fixes.session import Session
-from cellrules.cellspec.load import load_spec
+from cellrules.tomlfile import read_toml
 
 REPO = Path(__file__).resolve().parent.parent
 OPTIONS = CheckOptions(today=datetime.date(2026, 1, 1))
@@ -71,9 +69,7 @@ def bench_rate(ruleset, specs: list[Path]) -> None:
     """Evaluations per second inside the search, on one core (this process)."""
     total_evaluations, total_seconds, rows = 0, 0.0, []
     for spec_path in specs:
-        spec = load_spec(str(spec_path), ruleset.knowledge, ruleset.by_id.keys())
-        session = Session(ruleset, spec, OPTIONS, DEFAULT_BUDGET, unsafe=True)
-        candidates = Candidates(session, knobs.Writer(ruleset.knowledge.scale, spec.carrier))
+        session, candidates = prepare(ruleset, read_toml(str(spec_path)), OPTIONS, DEFAULT_BUDGET, unsafe=True)
         start = time.perf_counter()
         found = search(session, candidates, 3)
         seconds = time.perf_counter() - start

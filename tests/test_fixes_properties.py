@@ -33,6 +33,7 @@ from cellrules.tomlfile import parse_toml
 from conftest import EXAMPLES, REPO, TODAY
 
 OPTIONS = CheckOptions(today=TODAY)
+STACKS = REPO / "tests" / "data" / "stacks"       # specs of several electrolyte layers
 PROPERTY = settings(max_examples=280, deadline=None,   # >= 200 distinct specs after repeats
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 PRESSURES = ("0.5 MPa", "5 MPa", "12 MPa", "30 MPa", "100 MPa")
@@ -49,8 +50,8 @@ def ruleset():
 
 @functools.lru_cache(maxsize=None)
 def shipped() -> tuple[Path, ...]:
-    """Every shipped case and example that loads (the bases of the variations)."""
-    paths = sorted((REPO / "rules" / "cases").glob("*.toml")) + sorted(EXAMPLES.glob("*.toml"))
+    """Every shipped case and example that loads, and the test stacks (the bases of the variations)."""
+    paths = sorted((REPO / "rules" / "cases").glob("*.toml")) + sorted(EXAMPLES.glob("*.toml")) + sorted(STACKS.glob("*.toml"))
     return tuple(p for p in paths if check_file(ruleset(), str(p), OPTIONS).status != "error")
 
 
@@ -70,6 +71,7 @@ def variations(draw, bases):
     text = path.read_text(encoding="utf-8")
     document = parse_toml(text.encode(), str(path))
     tables = document.data
+    layers = _layer_tables(tables)
     operations = []
     for _ in range(draw(st.integers(1, 3))):
         kind = draw(st.sampled_from(("cell", "cell", "thickness", "cutoff", "material", "layer")))
@@ -77,25 +79,43 @@ def variations(draw, bases):
             key, values = draw(st.sampled_from((("stack_pressure", PRESSURES), ("temperature", TEMPERATURES),
                                                 ("current_density", CURRENTS))))
             operations.append(SetKey(("cell",), key, draw(st.sampled_from(values))))
-        elif kind == "thickness" and isinstance(tables.get("electrolyte"), dict):
-            operations.append(SetKey(("electrolyte",), "thickness", draw(st.sampled_from(THICKNESSES))))
+        elif kind == "thickness" and layers:
+            operations.append(SetKey(draw(st.sampled_from(layers)), "thickness", draw(st.sampled_from(THICKNESSES))))
         elif kind == "cutoff" and isinstance(tables.get("cathode"), dict):
             operations.append(SetKey(("cathode",), "potential", draw(st.sampled_from(CUTOFFS))))
         elif kind == "material":
-            section = draw(st.sampled_from(("anode", "electrolyte", "cathode")))
-            table = tables.get(section)
+            table_path = draw(st.sampled_from([("anode",), ("cathode",), *layers]))
+            table = _table(tables, table_path)
             if isinstance(table, dict) and "material" in table and not table.get("custom") \
                     and not ({"salt", "solvent"} & set(table)):
-                kinds = {"anode": ("anode", "metal"), "electrolyte": ("electrolyte",), "cathode": ("cathode",)}[section]
-                operations.append(SetKey((section,), "material", draw(st.sampled_from(_names(kinds)))))
-        elif kind == "layer":
-            side = draw(st.sampled_from(("anode", "cathode")))
+                kinds = {"anode": ("anode", "metal"), "electrolyte": ("electrolyte",), "cathode": ("cathode",)}
+                operations.append(SetKey(table_path, "material", draw(st.sampled_from(_names(kinds[table_path[0]])))))
+        elif kind == "layer" and layers:
+            sides = draw(st.sampled_from(_interfaces(len(layers))))
             operations.append(AppendTable("interlayer", (("material", draw(st.sampled_from(_names(("interlayer",))))),
-                                                         ("between", [side, "electrolyte"]))))
+                                                         ("between", list(sides)))))
     try:
         return path.name, apply_text(text, document, operations) if operations else text
     except EditError:
         assume(False)
+
+
+def _layer_tables(tables: dict) -> list[tuple]:
+    raw = tables.get("electrolyte")
+    return [("electrolyte", i) for i in range(len(raw))] if isinstance(raw, list) else \
+        [("electrolyte",)] if isinstance(raw, dict) else []
+
+
+def _table(tables: dict, path: tuple):
+    table = tables.get(path[0])
+    return table[path[1]] if len(path) > 1 and isinstance(table, list) else table
+
+
+def _interfaces(count: int) -> list[tuple]:
+    if count == 1:
+        return [("anode", "electrolyte"), ("cathode", "electrolyte")]
+    return [("anode", "electrolyte.1"), *((f"electrolyte.{k}", f"electrolyte.{k + 1}") for k in range(1, count)),
+            (f"electrolyte.{count}", "cathode")]
 
 
 def _failures(result) -> set[str]:
@@ -149,35 +169,52 @@ def edited_specs(draw):
     rules = ruleset()
     spec = load_spec(str(path), rules.knowledge, rules.by_id.keys())
     kb = rules.knowledge
+    count = len(spec.electrolytes)
     edits = {}
     for _ in range(draw(st.integers(1, 4))):
         kind = draw(st.sampled_from(("set", "layer", "layer-value", "swap")))
         if kind == "set":
-            path_ = draw(st.sampled_from(sorted(p for p in KNOBS if p != "interlayer.thickness")))
-            old = spec.values.get(path_)
-            value = draw(st.floats(1e-9, 1e9)) if "potential" not in path_ else draw(st.floats(-3.0, 3.0))
-            edit = SetValue(path_, value, f"{value}", old.text if old else "", True, 0.5)
-        elif kind == "layer":
+            knob = draw(st.sampled_from(sorted(p for p in KNOBS if p.split(".")[0] in ("cell", "anode", "cathode"))))
+            old = spec.values.get(knob)
+            value = draw(st.floats(1e-9, 1e9)) if "potential" not in knob else draw(st.floats(-3.0, 3.0))
+            edit = SetValue(knob, value, f"{value}", old.text if old else "", True, 0.5)
+        elif kind == "layer" and count:
             entry = draw(st.sampled_from(kb.by_kind("interlayer")))
-            side = draw(st.sampled_from(("anode", "cathode")))
-            edit = AddLayer(entry.name, (side, "electrolyte"), "x", entry)
-        elif kind == "layer-value" and spec.interlayers:
-            index = draw(st.integers(0, len(spec.interlayers) - 1))
-            edit = SetLayerValue(index, "thickness", "x", draw(st.floats(1e-10, 1e-3)), "t", "", True, 0.5)
+            interface = draw(st.integers(0, count))
+            edit = AddLayer(entry.name, _interfaces(count)[interface] if count > 1 else
+                            (("anode", "electrolyte") if interface == 0 else ("cathode", "electrolyte")),
+                            interface, "x", entry)
+        elif kind == "layer-value":
+            component = draw(st.sampled_from(("electrolyte", "interlayer")))
+            layers = spec.electrolytes if component == "electrolyte" else spec.interlayers
+            if not layers:
+                continue
+            index = draw(st.integers(0, len(layers) - 1))
+            edit = SetLayerValue(component, index, "thickness", (component, index), "x", draw(st.floats(1e-10, 1e-3)),
+                                 "t", "", True, 0.5)
         elif kind == "swap":
             section = draw(st.sampled_from(("anode", "electrolyte", "cathode", "current_collector.anode")))
+            index = 0
             if section.startswith("current_collector"):
                 if "anode" not in spec.collectors:
                     continue
                 old = spec.collectors["anode"]
                 entry = draw(st.sampled_from(kb.by_kind("collector")))
+            elif section == "electrolyte":
+                if not count:
+                    continue
+                index = draw(st.integers(0, count - 1))
+                old = spec.electrolytes[index].material
+                if old is None:
+                    continue
+                entry = draw(st.sampled_from(kb.by_kind("electrolyte")))
             else:
                 old = spec.materials.get(section)
                 if old is None:
                     continue
-                kinds = {"anode": ("anode", "metal"), "electrolyte": ("electrolyte",), "cathode": ("cathode",)}
+                kinds = {"anode": ("anode", "metal"), "cathode": ("cathode",)}
                 entry = draw(st.sampled_from([e for e in kb.entries if e.kind in kinds[section]]))
-            edit = Swap(section, entry.name, old.name, entry)
+            edit = Swap(section, index, (section,), "material", section, entry.name, old.name, entry)
         else:
             continue
         edits.setdefault(edit.group, edit)

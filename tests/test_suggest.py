@@ -11,7 +11,7 @@ import json
 import pytest
 
 from cellrules import api, units
-from conftest import EXAMPLES, TODAY, run_cli
+from conftest import EXAMPLES, REPO, TODAY, run_cli
 
 OPTIONS = dict(today=TODAY)
 
@@ -174,3 +174,16 @@ def test_every_suggestion_carries_its_evidence():
                 if change.kind == "add-layer":
                     assert evidence.entry == change.value and evidence.source
                     assert evidence.mitigation
+
+
+def test_a_new_layer_in_a_stack_names_the_electrolyte_layers(tmp_path):
+    spec = REPO / "tests" / "data" / "stacks" / "latp-argyrodite-nmc811.toml"
+    fixes = api.suggest(spec, **OPTIONS)
+    layers = [c for s in fixes.suggestions for c in s.changes if c.kind == "add-layer"]
+    assert layers and all(c.between in (("anode", "electrolyte.1"), ("electrolyte.1", "electrolyte.2"),
+                                        ("electrolyte.2", "cathode")) for c in layers)
+    assert layers[0].between == ("anode", "electrolyte.1")
+    out = tmp_path / "stack.toml"
+    assert suggest_cli(spec, "--apply", 1, "-o", out).returncode == 0
+    assert 'between = ["anode", "electrolyte.1"]' in out.read_text()
+    assert check_status(out) == fixes.suggestions[0].status

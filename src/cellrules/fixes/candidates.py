@@ -6,9 +6,12 @@
   interlayers and names no class, every class), filled with the knowledge base's materials of that
   class at that interface for this carrier, plus any interlayer material a mitigation names. The
   interface follows the class (a cathode-coating sits at the cathode, an alloying-interlayer at the
-  anode), else the side of the cell the rule reads.
-- Swaps (only with --unsafe): another knowledge-base material for a declared component whose
-  knowledge-base values the rule reads, for this carrier.
+  anode), else the part of the stack the rule reads: the anode side, the cathode side, the
+  interfaces between electrolyte layers. In a stack of several layers the new layer's `between`
+  names them (`["electrolyte.1", "electrolyte.2"]`).
+- Swaps (only with --unsafe): another knowledge-base material for a declared component (the anode,
+  an electrolyte layer, the cathode, a current collector) whose knowledge-base values the rule
+  reads, for this carrier.
 
 A rule that refines another is fixed by what fixes the rule it refines (a protected anode makes
 the window crossing, and so its mixed-conducting refinement, not apply): both rules' inputs and
@@ -25,19 +28,19 @@ from cellrules.fixes.edits import AddLayer, SetLayerValue, SetValue, Swap
 _CLASS_PATTERNS = tuple((c, re.compile(r"\b" + c.replace("-", "[- ]") + r"\b", re.IGNORECASE))
                         for c in F.INTERLAYER_CLASSES)
 # Where a class of layer sits regardless of the rule (Table 2: coatings on cathodes, alloying layers on anodes).
-_CLASS_SIDE = {"cathode-coating": ("cathode",), "alloying-interlayer": ("anode",)}
-_SWAP_SECTIONS = ("anode", "electrolyte", "cathode")
-_GEOMETRY_KEYS = ("thickness",)
+_CLASS_PART = {"cathode-coating": "cathode", "alloying-interlayer": "anode"}
+_GEOMETRY_KEYS = ("thickness", "role")
 
 
 class Candidates:
-    def __init__(self, session, writer: knobs.Writer):
+    def __init__(self, session, writer: knobs.Writer, layer_tables: tuple):
         self.session = session
         self.writer = writer
         self.ruleset = session.ruleset
         self.knowledge = session.ruleset.knowledge
         self.spec = session.spec
         self.carrier = session.spec.carrier
+        self.layer_tables = layer_tables          # the TOML table of each electrolyte layer
         self._fixed_edits: dict[int, tuple] = {}
         self._tuned: dict = {}
 
@@ -70,6 +73,20 @@ class Candidates:
     def _mitigations(self, index: int) -> list[str]:
         return [text for rule in self._chain(index) for text in rule.mitigations]
 
+    def _layers_read(self, fields, key: str | None = None) -> list[int]:
+        """The electrolyte layers (0-based) whose `key` (any key when None) the fields read."""
+        count = len(self.spec.electrolytes)
+        if not count:
+            return []
+        found = set()
+        for path in fields:
+            block, _, field_key = path.partition(".")
+            if path in ("electrolyte_layers", "electrolyte_interfaces"):
+                found.update(range(count))
+            elif block in F.LAYER_BLOCKS and (key is None or field_key == key):
+                found.add(0 if block == "electrolyte" else count - 1)
+        return sorted(found)
+
     # -- knobs -----------------------------------------------------------------------------
     def _settings(self, index: int) -> list[knobs.Setting]:
         settings = []
@@ -80,13 +97,24 @@ class Candidates:
                 continue
             settings.append(knobs.Setting(knob, ("set", path), given.value, given.text, _set_value(path, given.text),
                                           potential=F.BY_PATH[path].kind == F.POTENTIAL))
+        count = len(self.spec.electrolytes)
+        for i in self._layers_read(fields, "thickness"):
+            given = self.spec.electrolytes[i].values.get("thickness")
+            if given is not None:
+                shown = "electrolyte.thickness" if count == 1 else f"electrolyte.{i + 1}.thickness"
+                settings.append(knobs.Setting(knobs.KNOBS["electrolyte.thickness"],
+                                              ("layer-value", "electrolyte", i, "thickness"), given.value, given.text,
+                                              _set_layer_value("electrolyte", i, self.layer_tables[i], shown,
+                                                               given.text)))
         if "interlayer" in fields:
             for i, layer in enumerate(self.spec.interlayers):
                 given = layer.values.get("thickness")
                 if given is not None:
-                    settings.append(knobs.Setting(knobs.KNOBS["interlayer.thickness"], ("layer-value", i, "thickness"),
-                                                  given.value, given.text,
-                                                  _set_layer_value(i, layer.material.name, given.text)))
+                    settings.append(knobs.Setting(knobs.KNOBS["interlayer.thickness"],
+                                                  ("layer-value", "interlayer", i, "thickness"), given.value,
+                                                  given.text, _set_layer_value("interlayer", i, ("interlayer", i),
+                                                                               f"interlayer.{i + 1}.thickness",
+                                                                               given.text)))
         return settings
 
     def _knobs(self, index: int, failure: str, state):
@@ -131,6 +159,24 @@ class Candidates:
             self._fixed_edits[index] = (*self._layers(index), *(self._swaps(index) if self.session.unsafe else ()))
         return self._fixed_edits[index]
 
+    def _interfaces(self, fields) -> dict:
+        """The interfaces of the stack a new layer may go: part -> [(between as written, interface, class side)]."""
+        count = len(self.spec.electrolytes)
+        if not count:
+            return {}
+        single = count == 1
+        stack = {
+            "anode": [(("anode", "electrolyte") if single else ("anode", "electrolyte.1"), 0, "anode")],
+            "cathode": [(("cathode", "electrolyte") if single else (f"electrolyte.{count}", "cathode"), count,
+                         "cathode")],
+            "layers": [((f"electrolyte.{k}", f"electrolyte.{k + 1}"), k, "anode") for k in range(1, count)],
+        }
+        read = [part for part in ("anode", "cathode") if any(p.startswith(part + ".") for p in fields)]
+        if "electrolyte_interfaces" in fields and not single:
+            read.append("layers")
+        stack["read"] = [place for part in (read or ("anode", "cathode", "layers")) for place in stack[part]]
+        return stack
+
     def _layers(self, index: int) -> list:
         texts = self._mitigations(index)
         fields = self._fields(index)
@@ -138,61 +184,69 @@ class Candidates:
         if not named_classes and "interlayer" not in fields:
             return []
         classes = named_classes or list(F.INTERLAYER_CLASSES)
-        read_sides = tuple(side for side in ("anode", "cathode") if any(p.startswith(side + ".") for p in fields)) \
-            or ("anode", "cathode")
+        stack = self._interfaces(fields)
+        if not stack:
+            return []
         entries = [e for e in self.knowledge.by_kind("interlayer") if _serves(e, self.carrier)]
         mentioned = _mentions(entries, texts)
         edits, seen = [], set()
 
-        def add(entry, side, layer_class):
-            between = (side, "electrolyte")
-            key = (entry.name, between)
-            if key not in seen and not self._present(entry.name, between):
-                seen.add(key)
-                edits.append(AddLayer(entry.name, between, layer_class, entry))
+        def places(layer_class):
+            return stack[_CLASS_PART[layer_class]] if layer_class in _CLASS_PART else stack["read"]
+
+        def add(entry, place, layer_class):
+            between, interface, _ = place
+            if (entry.name, interface) not in seen and not self._present(entry.name, interface):
+                seen.add((entry.name, interface))
+                edits.append(AddLayer(entry.name, between, interface, layer_class, entry))
 
         for entry in sorted((e for e in entries if e.name in mentioned), key=lambda e: mentioned[e.name]):
-            for side in ("anode", "cathode"):
-                layer_class = _class_at(entry, side)
-                if layer_class and side in _CLASS_SIDE.get(layer_class, read_sides):
-                    add(entry, side, layer_class)
+            for place in stack["anode"] + stack["layers"] + stack["cathode"]:
+                layer_class = _class_at(entry, place[2])
+                if layer_class and place in places(layer_class):
+                    add(entry, place, layer_class)
         for layer_class in classes:
-            for side in _CLASS_SIDE.get(layer_class, read_sides):
+            for place in places(layer_class):
                 for entry in sorted(entries, key=lambda e: e.name.casefold()):
-                    if _class_at(entry, side) == layer_class:
-                        add(entry, side, layer_class)
+                    if _class_at(entry, place[2]) == layer_class:
+                        add(entry, place, layer_class)
         return edits
 
-    def _present(self, material: str, between: tuple) -> bool:
-        for layer in self.spec.interlayers:
-            name = layer.material.entry.name if layer.material.entry else layer.material.name
-            declared = layer.values.get("between")
-            if name == material and declared is not None and set(declared.value) == set(between):
-                return True
-        return False
+    def _present(self, material: str, interface: int) -> bool:
+        return any(layer.interface == interface and (layer.material.entry.name if layer.material.entry
+                                                     else layer.material.name) == material
+                   for layer in self.spec.interlayers)
 
     def _swaps(self, index: int) -> list:
         fields = self._fields(index)
         texts = self._mitigations(index)
+        spec = self.spec
         edits = []
-        for section in _SWAP_SECTIONS:
-            derived = [p for p in fields if p.startswith(section + ".") and p not in self.spec.values]
-            material = self.spec.materials.get(section)
-            if not derived or not self._swappable(section, material):
-                continue
-            edits.extend(self._swap_options(section, material.entry.name, self._swap_entries(section), texts))
+        for section in ("anode", "cathode"):
+            derived = [p for p in fields if p.startswith(section + ".") and p not in spec.values]
+            material = spec.materials.get(section)
+            if derived and self._swappable(section, material):
+                edits.extend(self._swap_options(section, 0, (section,), "material", section, material.entry.name,
+                                                self._swap_entries(section), texts))
+        count = len(spec.electrolytes)
+        for i in self._layers_read(fields):
+            layer = spec.electrolytes[i]
+            if layer.material is not None and layer.material.entry is not None and not layer.parts \
+                    and set(layer.values) <= set(_GEOMETRY_KEYS):
+                label = "electrolyte" if count == 1 else f"electrolyte layer {i + 1}"
+                edits.extend(self._swap_options("electrolyte", i, self.layer_tables[i], "material", label,
+                                                layer.material.entry.name, self._swap_entries("electrolyte"), texts))
         for side in ("anode", "cathode"):
-            material = self.spec.collectors.get(side)
+            material = spec.collectors.get(side)
             if material is not None and any(p.startswith(f"current_collector.{side}") for p in fields):
-                edits.extend(self._swap_options(f"current_collector.{side}", material.entry.name,
+                edits.extend(self._swap_options(f"current_collector.{side}", 0, ("current_collector",), side,
+                                                f"{side} current collector", material.entry.name,
                                                 self.knowledge.by_kind("collector"), texts))
         return edits
 
     def _swappable(self, section: str, material) -> bool:
         """A knowledge-base material whose section gives no values of its own (they would override the new one's)."""
         if material is None or material.entry is None:
-            return False
-        if section == "electrolyte" and self.spec.parts:
             return False
         return not any(path.startswith(section + ".") and path.split(".", 1)[1] not in _GEOMETRY_KEYS
                        for path in self.spec.values)
@@ -207,20 +261,20 @@ class Candidates:
             return [e for e in kb.by_kind("electrolyte") if carrier in (_value(e, "carriers") or ())]
         return [e for e in kb.by_kind("cathode") if _value(e, "carrier") == carrier]
 
-    def _swap_options(self, section: str, current: str, entries, texts) -> list:
+    def _swap_options(self, section, index, table, key, label, current, entries, texts) -> list:
         mentioned = _mentions(entries, texts)
         order = sorted((e for e in entries if e.name != current),
                        key=lambda e: (e.name not in mentioned, mentioned.get(e.name, ()), e.name.casefold()))
-        return [Swap(section, e.name, current, e) for e in order]
+        return [Swap(section, index, table, key, label, e.name, current, e) for e in order]
 
 
 def _set_value(path: str, old_text: str):
     return lambda value, text, safe, magnitude: SetValue(path, value, text, old_text, safe, magnitude)
 
 
-def _set_layer_value(index: int, layer: str, old_text: str):
-    return lambda value, text, safe, magnitude: SetLayerValue(index, "thickness", layer, value, text, old_text,
-                                                              safe, magnitude)
+def _set_layer_value(component: str, index: int, table: tuple, shown: str, old_text: str):
+    return lambda value, text, safe, magnitude: SetLayerValue(component, index, "thickness", table, shown, value,
+                                                              text, old_text, safe, magnitude)
 
 
 def _value(entry, key: str):

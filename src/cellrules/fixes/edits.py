@@ -65,11 +65,13 @@ class SetValue:
 
 @attrs.frozen(cache_hash=True)
 class SetLayerValue:
-    """A continuous knob of an interlayer the spec declares: its thickness."""
+    """A continuous knob of a layer the spec declares: an electrolyte layer's or an interlayer's thickness."""
 
-    index: int              # position among the spec's [[interlayer]] tables
+    component: str          # "electrolyte" (spec.electrolytes) or "interlayer" (spec.interlayers)
+    index: int              # 0-based, from the anode side
     key: str
-    layer: str              # the layer's material, for the description
+    table: tuple            # the layer's TOML table: ("electrolyte",), ("electrolyte", 1), ("interlayer", 0)
+    path: str               # as a user names it: "electrolyte.thickness", "electrolyte.2.thickness", ...
     value: float
     text: str
     old_text: str
@@ -80,33 +82,32 @@ class SetLayerValue:
 
     @property
     def group(self) -> tuple:
-        return ("layer-value", self.index, self.key)
-
-    @property
-    def path(self) -> str:
-        return f"interlayer.{self.index + 1}.{self.key}"
+        return ("layer-value", self.component, self.index, self.key)
 
     def describe(self) -> str:
-        return f'set the {self.layer} interlayer\'s {self.key} = "{self.text}" (was "{self.old_text}")'
+        return f'set {self.path} = "{self.text}" (was "{self.old_text}")'
 
     def operations(self) -> tuple:
-        return (SetKey(("interlayer", self.index), self.key, self.text),)
+        return (SetKey(self.table, self.key, self.text),)
 
     def apply(self, spec: CellSpec) -> CellSpec:
-        layers = list(spec.interlayers)
+        layers = list(spec.electrolytes if self.component == "electrolyte" else spec.interlayers)
         layer = layers[self.index]
         old = layer.values.get(self.key)
         value = SpecValue(self.value, self.text, old.location if old else layer.location)
         layers[self.index] = attrs.evolve(layer, values={**layer.values, self.key: value})
+        if self.component == "electrolyte":
+            return attrs.evolve(spec, electrolytes=tuple(layers))
         return attrs.evolve(spec, interlayers=tuple(layers))
 
 
 @attrs.frozen(cache_hash=True)
 class AddLayer:
-    """A new [[interlayer]] of a knowledge-base material at an interface."""
+    """A new [[interlayer]] of a knowledge-base material at an interface of the stack."""
 
     material: str           # the knowledge-base entry's name
-    between: tuple          # ("anode", "electrolyte"), ("cathode", "electrolyte"), ...
+    between: tuple          # as written: ("anode", "electrolyte"), ("electrolyte.1", "electrolyte.2"), ...
+    interface: int          # along the stack: 0 anode | layer 1, k layer k | k+1, N layer N | cathode
     layer_class: str        # its class at that interface
     entry: object = attrs.field(eq=False, repr=False)
 
@@ -116,7 +117,7 @@ class AddLayer:
 
     @property
     def group(self) -> tuple:
-        return ("add-layer", self.between)
+        return ("add-layer", self.interface)
 
     def describe(self) -> str:
         return f"add [[interlayer]] {self.material} ({self.layer_class}) between {self.between[0]} and {self.between[1]}"
@@ -126,16 +127,22 @@ class AddLayer:
 
     def apply(self, spec: CellSpec) -> CellSpec:
         where = Location(spec.path)
+        kinds = tuple(side.split(".", 1)[0] for side in self.between)
         layer = Interlayer(Material(self.material, self.entry, "name", where),
-                           {"between": SpecValue(self.between, ", ".join(self.between), where)}, where)
+                           {"between": SpecValue(kinds, ", ".join(self.between), where)}, where, self.interface)
         return attrs.evolve(spec, interlayers=(*spec.interlayers, layer))
 
 
 @attrs.frozen(cache_hash=True)
 class Swap:
-    """Another knowledge-base material for a declared component: the anode, or a current collector."""
+    """Another knowledge-base material for a declared component: the anode, an electrolyte layer, the
+    cathode or a current collector."""
 
     section: str            # "anode", "electrolyte", "cathode", "current_collector.anode", ...
+    index: int              # the electrolyte layer (0-based); 0 for the other sections
+    table: tuple            # the TOML table holding the material
+    key: str                # its key there: "material", or "anode"/"cathode" in [current_collector]
+    label: str              # "anode", "electrolyte", "electrolyte layer 2", "anode current collector", ...
     material: str
     old: str
     entry: object = attrs.field(eq=False, repr=False)
@@ -146,17 +153,21 @@ class Swap:
 
     @property
     def group(self) -> tuple:
-        return ("swap", self.section)
+        return ("swap", self.section, self.index)
 
     def describe(self) -> str:
-        return f"replace the {_SECTION_NAMES.get(self.section, self.section)} {self.old} by {self.material}"
+        return f"replace the {self.label} {self.old} by {self.material}"
 
     def operations(self) -> tuple:
-        if self.section.startswith("current_collector."):
-            return (SetKey(("current_collector",), self.section.split(".", 1)[1], self.material),)
-        return (SetKey((self.section,), "material", self.material),)
+        return (SetKey(self.table, self.key, self.material),)
 
     def apply(self, spec: CellSpec) -> CellSpec:
+        if self.section == "electrolyte":
+            layers = list(spec.electrolytes)
+            old = layers[self.index].material
+            layers[self.index] = attrs.evolve(layers[self.index], material=Material(
+                self.material, self.entry, "name", old.location))
+            return attrs.evolve(spec, electrolytes=tuple(layers))
         if self.section.startswith("current_collector."):
             side = self.section.split(".", 1)[1]
             old = spec.collectors[side]
@@ -165,10 +176,6 @@ class Swap:
         old = spec.materials[self.section]
         return attrs.evolve(spec, materials={**spec.materials, self.section: Material(
             self.material, self.entry, "name", old.location)})
-
-
-_SECTION_NAMES = {"current_collector.anode": "anode current collector",
-                  "current_collector.cathode": "cathode current collector"}
 
 
 def apply_all(spec: CellSpec, edits) -> CellSpec:

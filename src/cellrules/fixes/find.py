@@ -22,7 +22,6 @@ from cellrules.tomlfile import TomlDocument, parse_toml
 
 KEPT = 20                     # suggestions kept (and re-checked) of all found
 _KIND_ORDER = {"set": 0, "add-layer": 1, "swap": 2}
-_STACK = {"anode": 0, "electrolyte": 1, "cathode": 2}
 
 
 def find_fixes(ruleset, document: TomlDocument, text: str | None, options: CheckOptions, *,
@@ -32,9 +31,9 @@ def find_fixes(ruleset, document: TomlDocument, text: str | None, options: Check
 
     Raises SpecError / ManyErrors on a bad spec, as loading does.
     """
-    spec = load_document(document, ruleset.knowledge, ruleset.by_id.keys())
-    session = Session(ruleset, spec, options, budget, unsafe)
-    found = search(session, Candidates(session, knobs.Writer(ruleset.knowledge.scale, spec.carrier)), max_edits)
+    session, candidates = prepare(ruleset, document, options, budget, unsafe)
+    spec = session.spec
+    found = search(session, candidates, max_edits)
     drafts = sorted((_draft(trial, session) for trial in found.verified), key=lambda d: d[0])
     suggestions, unconfirmed, unwritable = [], 0, 0
     for _, trial, changes in drafts:
@@ -55,6 +54,22 @@ def find_fixes(ruleset, document: TomlDocument, text: str | None, options: Check
                  found.exhausted_at, unconfirmed, unwritable)
 
 
+def prepare(ruleset, document: TomlDocument, options: CheckOptions, budget: int, unsafe: bool):
+    """The search's session and candidate generator for a spec (raises on a bad spec)."""
+    spec = load_document(document, ruleset.knowledge, ruleset.by_id.keys())
+    session = Session(ruleset, spec, options, budget, unsafe)
+    return session, Candidates(session, knobs.Writer(ruleset.knowledge.scale, spec.carrier),
+                               _layer_tables(document.data))
+
+
+def _layer_tables(data: dict) -> tuple:
+    """The TOML table of each electrolyte layer: [electrolyte], or each [[electrolyte]]."""
+    raw = data.get("electrolyte")
+    if isinstance(raw, list):
+        return tuple(("electrolyte", i) for i in range(len(raw)))
+    return (("electrolyte",),) if isinstance(raw, dict) else ()
+
+
 def _draft(trial, session):
     """(ranking key, trial, changes): fewer edits, safe before unsafe, the smallest change, the review's first choice."""
     edits = sorted(trial.edits, key=_edit_order)
@@ -69,8 +84,7 @@ def _draft(trial, session):
 
 def _edit_order(edit) -> tuple:
     """Values first, then new layers from the anode side to the cathode side, then swaps."""
-    stack = tuple(sorted(_STACK.get(side.split(".", 1)[0], 1) for side in getattr(edit, "between", ())))
-    return (_KIND_ORDER[edit.kind], stack, edit.describe())
+    return (_KIND_ORDER[edit.kind], getattr(edit, "interface", 0), edit.describe())
 
 
 def _needs(session, trial, edit) -> frozenset:

@@ -1,16 +1,19 @@
 """The evaluator's value table for the spec with a set of edits, re-resolving only what an edit touches.
 
 A full resolve costs about three evaluations; a search tries tens of thousands of candidates. Each
-edit is therefore resolved once, into the part of the slot table it changes (a `Part`), and a
-candidate's table is the base table with its edits' parts laid over it:
+edit is therefore turned into the part of the slot table it changes (a `Part`), and a candidate's
+table is the base table with its edits' parts laid over it:
 
-- a value the spec sets (a knob) is one slot, and the spec's own values win in the resolver too;
-- a new or re-tuned interlayer is one record of the `interlayer` slot, which depends only on that
-  layer and its knowledge-base entry, so records of several edits combine;
-- a swapped material changes the slots of its section, found by resolving the edited spec once.
+- a knob is written where the resolver would write it: a cell value into its slot (the spec's own
+  values win), a layer's thickness into its layer block and its record, an interlayer's thickness
+  into its record. Nothing else reads those values while resolving, except the cell temperature,
+  which a layer given a conductivity without its temperature is read at (resolve.py): that knob's
+  part is found by resolving;
+- a new interlayer, or a swapped material, is resolved once with the edited spec, and its part is
+  what changed: the records it adds, the slots of its component, the interface records it protects.
 
-Where two parts write one slot with different values, the parts do not combine and the whole
-edited spec is resolved instead: the table is always what `resolve` would give (tests compare them).
+Where two parts write one slot with different values, they do not combine and the whole edited spec
+is resolved instead: the table is always what `resolve` gives (tests compare the two).
 """
 from __future__ import annotations
 
@@ -21,14 +24,18 @@ from cellrules.cellspec.resolve import resolve
 from cellrules.fixes.edits import AddLayer, SetLayerValue, SetValue, apply_all
 
 INTERLAYER = F.SLOT["interlayer"]
+LAYERS = F.SLOT["electrolyte_layers"]
+_INTERLAYER_FIELD = {f.key: i for i, f in enumerate(F.RECORD_FIELDS["interlayer"])}
+_LAYER_FIELD = {key: i for i, key in enumerate(F.ELECTROLYTE_KEYS)}
+_PLAIN_LAYER_KEYS = ("thickness",)      # layer values no other part of the resolver reads
 
 
 @attrs.frozen
 class Part:
-    slots: dict = attrs.field(factory=dict)           # slot -> value
-    given: frozenset = frozenset()                    # slots the spec now sets itself
-    records: tuple = ()                               # interlayer records added
-    replaced: dict = attrs.field(factory=dict)        # index -> interlayer record replaced
+    slots: dict = attrs.field(factory=dict)    # slot -> value
+    given: frozenset = frozenset()             # slots the spec now sets itself
+    added: tuple = ()                          # interlayer records added
+    fields: tuple = ()                         # (record slot, record index, field index, value), laid over last
 
 
 class Patcher:
@@ -37,27 +44,37 @@ class Patcher:
         self.spec = spec
         self.base = resolved.values + [None] * (slot_count - len(resolved.values))
         self.given = resolved.given
-        self.records = tuple(resolved.values[INTERLAYER] or ())
         self._parts: dict = {}
+        # A layer given a conductivity without its temperature holds it at the cell's temperature.
+        self._temperature_read = any("ionic_conductivity" in layer.values and "conductivity_temperature" not in
+                                     layer.values for layer in spec.electrolytes)
 
     def table(self, edits) -> tuple[list, frozenset]:
         """The values and given-slots of the spec with `edits`, ready for the evaluator."""
-        if not edits:
-            return list(self.base), self.given
         values = list(self.base)
+        if not edits:
+            return values, self.given
         given = self.given
-        records = list(self.records)
+        added: list = []
+        fields: list = []
         written: dict = {}
-        for part in (self.part(edit) for edit in edits):
+        for part in [self.part(edit) for edit in edits]:
             for slot, value in part.slots.items():
                 if slot in written and not _same(written[slot], value):
                     return self.resolved_table(edits)
                 written[slot] = values[slot] = value
-            given = given | part.given if part.given else given
-            for index, record in part.replaced.items():
-                records[index] = record
-            records.extend(part.records)
-        values[INTERLAYER] = tuple(records)
+            if part.given:
+                given = given | part.given
+            added.extend(part.added)
+            fields.extend(part.fields)
+        if added:
+            values[INTERLAYER] = (*values[INTERLAYER], *added)
+        for slot, index, field, value in fields:
+            records = list(values[slot])
+            record = list(records[index])
+            record[field] = value
+            records[index] = tuple(record)
+            values[slot] = tuple(records)
         return values, given
 
     def resolved_table(self, edits) -> tuple[list, frozenset]:
@@ -66,23 +83,36 @@ class Patcher:
         return resolved.values + [None] * (len(self.base) - len(resolved.values)), resolved.given
 
     def part(self, edit) -> Part:
-        part = self._parts.get(edit)
-        if part is None:
-            part = self._parts[edit] = self._resolve_part(edit)
-        return part
-
-    def _resolve_part(self, edit) -> Part:
-        if isinstance(edit, SetValue):
+        if isinstance(edit, SetValue) and not (edit.path == "cell.temperature" and self._temperature_read):
             slot = F.SLOT[edit.path]
             return Part({slot: edit.value}, frozenset((slot,)))
+        if isinstance(edit, SetLayerValue) and (edit.component == "interlayer" or edit.key in _PLAIN_LAYER_KEYS):
+            return self._layer_value(edit)
+        part = self._parts.get(edit)
+        if part is None:
+            part = self._diff(edit)
+            if not isinstance(edit, (SetValue, SetLayerValue)):   # knob values are tried once each
+                self._parts[edit] = part
+        return part
+
+    def _layer_value(self, edit: SetLayerValue) -> Part:
+        if edit.component == "interlayer":
+            return Part(fields=((INTERLAYER, edit.index, _INTERLAYER_FIELD[edit.key], edit.value),))
+        slots = {}
+        if edit.index == 0:
+            slots[F.SLOT[f"electrolyte.{edit.key}"]] = edit.value
+        if edit.index == len(self.spec.electrolytes) - 1:
+            slots[F.SLOT[f"cathode_electrolyte.{edit.key}"]] = edit.value
+        return Part(slots, frozenset(slots), fields=((LAYERS, edit.index, _LAYER_FIELD[edit.key], edit.value),))
+
+    def _diff(self, edit) -> Part:
+        """Resolve the spec with this one edit and keep what changed."""
         resolved = resolve(edit.apply(self.spec), self.knowledge)
-        if isinstance(edit, AddLayer):
-            return Part(records=tuple(resolved.values[INTERLAYER][len(self.records):]))
-        if isinstance(edit, SetLayerValue):
-            return Part(replaced={edit.index: resolved.values[INTERLAYER][edit.index]})
+        base_records = self.base[INTERLAYER]
+        added = tuple(resolved.values[INTERLAYER][len(base_records):]) if isinstance(edit, AddLayer) else ()
         changed = {slot: value for slot, value in enumerate(resolved.values)
                    if slot != INTERLAYER and not _same(value, self.base[slot])}
-        return Part(changed, resolved.given - self.given)
+        return Part(changed, resolved.given - self.given, added)
 
 
 def _same(a, b) -> bool:

@@ -55,7 +55,9 @@ def fixes_html(fixes) -> str:
 def spec_html(spec) -> str:
     cell = spec.cell
     rows = [(section, material.name) for section, material in cell.materials.items()]
-    rows += [("interlayer", f"{layer.material.name} between {', '.join(layer.values['between'].value)}")
+    rows += [(f"electrolyte {layer.position}" if len(cell.electrolytes) > 1 else "electrolyte",
+              layer.material.name if layer.material else "") for layer in cell.electrolytes]
+    rows += [("interlayer", f"{layer.material.name} between {layer.values['between'].text}")
              for layer in cell.interlayers if "between" in layer.values]
     rows += [(path, value.text) for path, value in cell.values.items() if path.startswith("cell.")]
     return _wrap(f"<p><b>{escape(spec.path)}</b>: {escape(spec.name)} ({escape(spec.carrier)})</p>",
