@@ -187,3 +187,16 @@ def test_a_new_layer_in_a_stack_names_the_electrolyte_layers(tmp_path):
     assert suggest_cli(spec, "--apply", 1, "-o", out).returncode == 0
     assert 'between = ["anode", "electrolyte.1"]' in out.read_text()
     assert check_status(out) == fixes.suggestions[0].status
+
+
+def test_the_verified_fixes_section_data_for_the_explain_report():
+    from cellrules.fixes.section import verified_fixes
+
+    section = verified_fixes(api.suggest(EXAMPLES / "li-lgps-bad.toml", **OPTIONS))
+    assert len(section.suggestions) == 3 and section.found >= 3 and not section.nothing_to_fix
+    assert [s.rank for s in section.suggestions] == [1, 2, 3]
+    assert all(c.evidence.rule for s in section.suggestions for c in s.changes)
+    assert section.command.endswith("li-lgps-bad.toml") and any("searched" in n for n in section.notes)
+    starved = verified_fixes(api.suggest(EXAMPLES / "li-lgps-bad.toml", budget=50, **OPTIONS))
+    assert not starved.suggestions and any("budget of 50 evaluations exhausted" in n for n in starved.notes)
+    assert verified_fixes(api.suggest(EXAMPLES / "li-lpscl-5mpa.toml", **OPTIONS)).nothing_to_fix

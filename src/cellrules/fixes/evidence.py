@@ -56,6 +56,6 @@ def _words(edit) -> tuple[list, list]:
                                re.IGNORECASE)]
         return strong, weak
     if isinstance(edit, (SetValue, SetLayerValue)):
-        knob = knobs.KNOBS["interlayer.thickness" if isinstance(edit, SetLayerValue) else edit.path]
+        knob = knobs.KNOBS[f"{edit.component}.{edit.key}" if isinstance(edit, SetLayerValue) else edit.path]
         return [], [re.compile(re.escape(w), re.IGNORECASE) for w in knob.words]
     return [], []
