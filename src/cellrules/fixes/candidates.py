@@ -41,8 +41,10 @@ class Candidates:
         self.spec = session.spec
         self.carrier = session.spec.carrier
         self.layer_tables = layer_tables          # the TOML table of each electrolyte layer
-        self._fixed_edits: dict[int, tuple] = {}
-        self._tuned: dict = {}
+        self._fixed_edits: dict[int, tuple] = {}      # rule index -> its layers and swaps
+        self._knob_settings: dict[int, list] = {}     # rule index -> its knobs
+        self._read: dict[int, list] = {}              # rule index -> the fields it (and what it refines) reads
+        self._tuned: dict = {}                        # (knob, direction, failure) -> its value for the spec itself
 
     def for_failure(self, failure: str, state) -> list[tuple]:
         """(edit, trial or None) pairs for one failure id in the context of `state` (a Trial)."""
@@ -63,12 +65,14 @@ class Candidates:
         return chain
 
     def _fields(self, index: int) -> list[str]:
-        paths = []
-        for rule in self._chain(index):
-            for slot in self.ruleset.slots_read(rule.id):
-                if slot < len(F.FIELDS) and F.FIELDS[slot].path not in paths:
-                    paths.append(F.FIELDS[slot].path)
-        return paths
+        if index not in self._read:
+            paths = []
+            for rule in self._chain(index):
+                for slot in self.ruleset.slots_read(rule.id):
+                    if slot < len(F.FIELDS) and F.FIELDS[slot].path not in paths:
+                        paths.append(F.FIELDS[slot].path)
+            self._read[index] = paths
+        return self._read[index]
 
     def _mitigations(self, index: int) -> list[str]:
         return [text for rule in self._chain(index) for text in rule.mitigations]
@@ -89,6 +93,11 @@ class Candidates:
 
     # -- knobs -----------------------------------------------------------------------------
     def _settings(self, index: int) -> list[knobs.Setting]:
+        if index not in self._knob_settings:
+            self._knob_settings[index] = self._find_settings(index)
+        return self._knob_settings[index]
+
+    def _find_settings(self, index: int) -> list[knobs.Setting]:
         settings = []
         fields = self._fields(index)
         for path in fields:
@@ -296,14 +305,16 @@ def _class_at(entry, side: str) -> str | None:
 
 def _mentions(entries, texts) -> dict:
     """Entries a mitigation names -> (line, position) of the first mention (earlier lines and words first)."""
+    joined = "\n".join(texts)
+    named = [(entry.name, names) for entry in entries
+             if (names := [n for n in (entry.name, *entry.aliases) if n and n in joined])]
     found: dict = {}
     for line, text in enumerate(texts):
-        for entry in entries:
-            if entry.name in found:
-                continue
-            positions = [p for p in (_standing(text, name) for name in (entry.name, *entry.aliases) if name) if p >= 0]
-            if positions:
-                found[entry.name] = (line, min(positions))
+        for name, names in named:
+            if name not in found:
+                positions = [p for p in (_standing(text, n) for n in names) if p >= 0]
+                if positions:
+                    found[name] = (line, min(positions))
     return found
 
 

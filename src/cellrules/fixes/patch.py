@@ -9,8 +9,10 @@ table is the base table with its edits' parts laid over it:
   into its record. Nothing else reads those values while resolving, except the cell temperature,
   which a layer given a conductivity without its temperature is read at (resolve.py): that knob's
   part is found by resolving;
-- a new interlayer, or a swapped material, is resolved once with the edited spec, and its part is
-  what changed: the records it adds, the slots of its component, the interface records it protects.
+- a swapped electrolyte layer is resolved alone (`resolve_layer`) and placed with the others
+  (`place_layers`): its part is what changed in the layer blocks and the layer and interface records;
+- a new interlayer, or another swapped material, is resolved once with the edited spec, and its part
+  is what changed: the records it adds, the slots of its component, the interface records it protects.
 
 Where two parts write one slot with different values, they do not combine and the whole edited spec
 is resolved instead: the table is always what `resolve` gives (tests compare the two).
@@ -20,14 +22,15 @@ from __future__ import annotations
 import attrs
 
 from cellrules.cellspec import fields as F
-from cellrules.cellspec.resolve import resolve
-from cellrules.fixes.edits import AddLayer, SetLayerValue, SetValue, apply_all
+from cellrules.cellspec.resolve import place_layers, resolve, resolve_layer
+from cellrules.fixes.edits import AddLayer, SetLayerValue, SetValue, Swap, apply_all
 
 INTERLAYER = F.SLOT["interlayer"]
 LAYERS = F.SLOT["electrolyte_layers"]
 _INTERLAYER_FIELD = {f.key: i for i, f in enumerate(F.RECORD_FIELDS["interlayer"])}
 _LAYER_FIELD = {key: i for i, key in enumerate(F.ELECTROLYTE_KEYS)}
 _PLAIN_LAYER_KEYS = ("thickness",)      # layer values no other part of the resolver reads
+_BLOCK_SLOTS = tuple(F.SLOT[f"{block}.{key}"] for block in F.LAYER_BLOCKS for key in F.ELECTROLYTE_KEYS)
 
 
 @attrs.frozen
@@ -45,6 +48,7 @@ class Patcher:
         self.base = resolved.values + [None] * (slot_count - len(resolved.values))
         self.given = resolved.given
         self._parts: dict = {}
+        self._layers = None     # the spec's electrolyte layers resolved (resolve_layer), on the first layer swap
         # A layer given a conductivity without its temperature holds it at the cell's temperature.
         self._temperature_read = any("ionic_conductivity" in layer.values and "conductivity_temperature" not in
                                      layer.values for layer in spec.electrolytes)
@@ -83,17 +87,31 @@ class Patcher:
         return resolved.values + [None] * (len(self.base) - len(resolved.values)), resolved.given
 
     def part(self, edit) -> Part:
+        part = self._parts.get(edit)
+        if part is None:
+            part = self._parts[edit] = self._part(edit)
+        return part
+
+    def _part(self, edit) -> Part:
         if isinstance(edit, SetValue) and not (edit.path == "cell.temperature" and self._temperature_read):
             slot = F.SLOT[edit.path]
             return Part({slot: edit.value}, frozenset((slot,)))
         if isinstance(edit, SetLayerValue) and (edit.component == "interlayer" or edit.key in _PLAIN_LAYER_KEYS):
             return self._layer_value(edit)
-        part = self._parts.get(edit)
-        if part is None:
-            part = self._diff(edit)
-            if not isinstance(edit, (SetValue, SetLayerValue)):   # knob values are tried once each
-                self._parts[edit] = part
-        return part
+        if isinstance(edit, Swap) and edit.section == "electrolyte":
+            return self._layer_swap(edit)
+        return self._diff(edit)
+
+    def _layer_swap(self, edit: Swap) -> Part:
+        edited = edit.apply(self.spec)
+        if self._layers is None:
+            self._layers = [resolve_layer(layer, self.spec, self.knowledge) for layer in self.spec.electrolytes]
+        layers = list(self._layers)
+        layers[edit.index] = resolve_layer(edited.electrolytes[edit.index], edited, self.knowledge)
+        placed = _Placed()
+        given = place_layers(placed, layers, edited, self.knowledge)
+        changed = {slot: value for slot, value in placed.values.items() if not _same(value, self.base[slot])}
+        return Part(changed, frozenset(given) - self.given)
 
     def _layer_value(self, edit: SetLayerValue) -> Part:
         if edit.component == "interlayer":
@@ -113,6 +131,16 @@ class Patcher:
         changed = {slot: value for slot, value in enumerate(resolved.values)
                    if slot != INTERLAYER and not _same(value, self.base[slot])}
         return Part(changed, resolved.given - self.given, added)
+
+
+class _Placed:
+    """Where `place_layers` writes: both layer blocks start empty, as in a full resolve, then get the layers."""
+
+    def __init__(self):
+        self.values = dict.fromkeys(_BLOCK_SLOTS)
+
+    def set(self, path, value, text, provenance) -> None:
+        self.values[F.SLOT[path]] = value
 
 
 def _same(a, b) -> bool:

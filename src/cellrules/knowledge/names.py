@@ -8,6 +8,7 @@ formulas by their element amounts.
 """
 from __future__ import annotations
 
+import functools
 import re
 from fractions import Fraction
 
@@ -136,6 +137,8 @@ def family_member(family_formula: str, low: float, high: float, formula: str) ->
     return round(x, 4)
 
 
+@functools.lru_cache(maxsize=4096)
 def elements(formula: str) -> tuple[str, ...]:
+    """The elements of a formula, sorted; kept per formula: every resolve of an electrolyte layer asks."""
     amounts = composition(formula)
     return tuple(sorted(amounts)) if amounts else ()
