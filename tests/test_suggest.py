@@ -200,3 +200,9 @@ def test_the_verified_fixes_section_data_for_the_explain_report():
     starved = verified_fixes(api.suggest(EXAMPLES / "li-lgps-bad.toml", budget=50, **OPTIONS))
     assert not starved.suggestions and any("budget of 50 evaluations exhausted" in n for n in starved.notes)
     assert verified_fixes(api.suggest(EXAMPLES / "li-lpscl-5mpa.toml", **OPTIONS)).nothing_to_fix
+
+
+def test_the_readme_shows_todays_output():
+    readme = (REPO / "README.md").read_text()
+    block = readme.split("$ cellrules suggest examples/li-lpscl-25mpa.toml\n", 1)[1].split("```", 1)[0]
+    assert run_cli("suggest", "examples/li-lpscl-25mpa.toml", cwd=REPO).stdout == block
