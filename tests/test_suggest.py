@@ -206,3 +206,15 @@ def test_the_readme_shows_todays_output():
     readme = (REPO / "README.md").read_text()
     block = readme.split("$ cellrules suggest examples/li-lpscl-25mpa.toml\n", 1)[1].split("```", 1)[0]
     assert run_cli("suggest", "examples/li-lpscl-25mpa.toml", cwd=REPO).stdout == block
+
+
+def test_a_cut_off_the_knowledge_base_gives_is_a_knob_the_edit_states():
+    text = (EXAMPLES / "li-peo-nmc811.toml").read_text().replace('potential = "4.3 V vs Li/Li+"\n', "")
+    assert not api.suggest(text, **OPTIONS).suggestions          # changing the cut-off is unsafe
+    fixes = api.suggest(text, unsafe=True, **OPTIONS)
+    cut_offs = [s for s in fixes.suggestions if [c.target for c in s.changes] == ["cathode.potential"]]
+    assert cut_offs and not cut_offs[0].safe
+    assert "the knowledge base gives" in cut_offs[0].changes[0].description
+    edited = fixes.apply(cut_offs[0].rank)
+    assert edited.startswith(text.rstrip("\n")) and edited.endswith(f'potential = "{cut_offs[0].changes[0].value}"\n')
+    assert api.check(edited, **OPTIONS).status == cut_offs[0].status

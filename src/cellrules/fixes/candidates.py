@@ -1,7 +1,8 @@
 """The edits worth trying for one failing rule: from its inputs and from its mitigations' classes.
 
-- Knobs: every input the spec sets that is a continuous knob (knobs.py), tuned in the context of the
-  candidate being extended, both ways where that way is allowed.
+- Knobs: every input that is a continuous knob (knobs.py) and has a value, the spec's or the
+  knowledge base's (a cathode's usual cut-off, which the edit then states in the spec), tuned in
+  the context of the candidate being extended, both ways where that way is allowed.
 - Layers: the interlayer classes the rule's mitigations name (or, for a rule that reads the
   interlayers and names no class, every class), filled with the knowledge base's materials of that
   class at that interface for this carrier, plus any interlayer material a mitigation names. The
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import re
 
+from cellrules import display
 from cellrules.cellspec import fields as F
 from cellrules.fixes import knobs
 from cellrules.fixes.edits import AddLayer, SetLayerValue, SetValue, Swap
@@ -100,12 +102,21 @@ class Candidates:
     def _find_settings(self, index: int) -> list[knobs.Setting]:
         settings = []
         fields = self._fields(index)
+        base = self.session.patcher.base
         for path in fields:
-            knob, given = knobs.KNOBS.get(path), self.spec.values.get(path)
-            if knob is None or given is None or not isinstance(given.value, float):
+            knob = knobs.KNOBS.get(path)
+            if knob is None:
                 continue
-            settings.append(knobs.Setting(knob, ("set", path), given.value, given.text, _set_value(path, given.text),
-                                          potential=F.BY_PATH[path].kind == F.POTENTIAL))
+            given = self.spec.values.get(path)
+            if given is not None:
+                current, text = given.value, given.text
+            else:   # the knowledge base's value (a cathode's usual cut-off): the edit states it in the spec
+                current, field = base[F.SLOT[path]], F.BY_PATH[path]
+                text = display.show(current, field.kind, field.dimension, self.knowledge.scale, self.carrier)
+            if isinstance(current, float):
+                settings.append(knobs.Setting(knob, ("set", path), current, text,
+                                              _set_value(path, text, given is not None),
+                                              potential=F.BY_PATH[path].kind == F.POTENTIAL))
         count = len(self.spec.electrolytes)
         for i in self._layers_read(fields, "thickness"):
             given = self.spec.electrolytes[i].values.get("thickness")
@@ -277,8 +288,8 @@ class Candidates:
         return [Swap(section, index, table, key, label, e.name, current, e) for e in order]
 
 
-def _set_value(path: str, old_text: str):
-    return lambda value, text, safe, magnitude: SetValue(path, value, text, old_text, safe, magnitude)
+def _set_value(path: str, old_text: str, stated: bool):
+    return lambda value, text, safe, magnitude: SetValue(path, value, text, old_text, safe, magnitude, stated)
 
 
 def _set_layer_value(component: str, index: int, table: tuple, shown: str, old_text: str):

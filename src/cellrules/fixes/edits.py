@@ -43,6 +43,7 @@ class SetValue:
     old_text: str
     safe: bool
     magnitude: float        # the size of the change (knobs.py), for ranking
+    stated: bool = True     # the spec states the old value (else the knowledge base gives it)
 
     kind = "set"
 
@@ -51,7 +52,8 @@ class SetValue:
         return ("set", self.path)
 
     def describe(self) -> str:
-        return f'set {self.path} = "{self.text}" (was "{self.old_text}")'
+        was = "was" if self.stated else "the knowledge base gives"
+        return f'set {self.path} = "{self.text}" ({was} "{self.old_text}")'
 
     def operations(self) -> tuple:
         section, key = self.path.split(".", 1)
