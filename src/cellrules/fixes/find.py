@@ -21,6 +21,7 @@ from cellrules.fixes.tomledit import EditError, apply_data, apply_text
 from cellrules.tomlfile import TomlDocument, parse_toml
 
 KEPT = 20                     # suggestions kept (and re-checked) of all found
+SAFE_EXTRA = 3                # with --unsafe, safe ones kept after them when none is among them
 _KIND_ORDER = {"set": 0, "add-layer": 1, "swap": 2}
 
 
@@ -34,11 +35,8 @@ def find_fixes(ruleset, document: TomlDocument, text: str | None, options: Check
     session, candidates = prepare(ruleset, document, options, budget, unsafe)
     spec = session.spec
     found = search(session, candidates, max_edits)
-    drafts = sorted((_draft(trial, session) for trial in found.verified), key=lambda d: d[0])
     suggestions, unconfirmed, unwritable = [], 0, 0
-    for _, trial, changes in drafts:
-        if len(suggestions) == KEPT:
-            break
+    for trial, changes in _best(found.verified, session):
         try:
             edited = _recheck(ruleset, document, text, options, trial, bom)
         except EditError:
@@ -70,14 +68,43 @@ def _layer_tables(data: dict) -> tuple:
     return (("electrolyte",),) if isinstance(raw, dict) else ()
 
 
+def _best(verified, session) -> list:
+    """The KEPT best (trial, changes), ranked; with --unsafe, the best safe ones after them if none is among them.
+
+    Evidence (which costs evaluations) is worked out only for the candidates the coarse part of the
+    ranking leaves in contention.
+    """
+    coarse = sorted(verified, key=_coarse_rank)
+    drafts = _ranked(coarse, KEPT, session)
+    if not any(_safe(trial) for _, trial, _ in drafts):
+        drafts += _ranked([t for t in coarse if _safe(t)], SAFE_EXTRA, session)
+    return [(trial, changes) for _, trial, changes in drafts]
+
+
+def _ranked(coarse: list, count: int, session) -> list:
+    """The best `count` drafts of trials sorted by their coarse rank (ties at the cut all drafted)."""
+    if not coarse:
+        return []
+    cutoff = _coarse_rank(coarse[min(count, len(coarse)) - 1])
+    contending = [t for t in coarse if _coarse_rank(t) <= cutoff]
+    return sorted((_draft(trial, session) for trial in contending), key=lambda d: d[0])[:count]
+
+
+def _coarse_rank(trial) -> tuple:
+    return (len(trial.edits), not _safe(trial), round(sum(e.magnitude for e in trial.edits), 9))
+
+
+def _safe(trial) -> bool:
+    return all(e.safe for e in trial.edits)
+
+
 def _draft(trial, session):
     """(ranking key, trial, changes): fewer edits, safe before unsafe, the smallest change, the review's first choice."""
     edits = sorted(trial.edits, key=_edit_order)
     changes = tuple(_change(edit, evidence_for(edit, _evidence_rules(session, _needs(session, trial, edit)),
                                                _evidence_rules(session, trial.effect.fixed)))
                     for edit in edits)
-    key = (len(edits), not all(e.safe for e in edits), round(sum(e.magnitude for e in edits), 9),
-           sum(c.evidence.strength for c in changes), sum(c.evidence.position for c in changes),
+    key = (*_coarse_rank(trial), sum(c.evidence.strength for c in changes), sum(c.evidence.position for c in changes),
            tuple(c.description for c in changes))
     return key, Trial(tuple(edits), trial.effect, trial.outcomes), changes
 

@@ -10,7 +10,7 @@ def render_text(fixes, shown: int = TEXT_SHOWN) -> str:
     lines = [_headline(fixes)]
     if fixes.nothing_to_fix:
         return "\n".join(lines) + "\n"
-    for suggestion in fixes.suggestions[:shown]:
+    for suggestion in _shown(fixes, shown):
         lines.append("")
         edits = "edit" if len(suggestion.changes) == 1 else "edits"
         kind = "safe" if suggestion.safe else "unsafe"
@@ -26,6 +26,14 @@ def render_text(fixes, shown: int = TEXT_SHOWN) -> str:
     if fixes.suggestions:
         lines.append(f"apply one: cellrules suggest {fixes.path} --apply 1 -o FIXED.toml")
     return "\n".join(lines) + "\n"
+
+
+def _shown(fixes, count: int) -> list:
+    """The best `count`, and the best safe suggestion after them when none of them is safe."""
+    best = list(fixes.suggestions[:count])
+    if count and not any(s.safe for s in best):
+        best += [s for s in fixes.suggestions[count:] if s.safe][:1]
+    return best
 
 
 def _headline(fixes) -> str:
@@ -56,8 +64,8 @@ def summary_lines(fixes, shown: int) -> list[str]:
         lines.append(f"no verified fix within {fixes.max_edits} {edits}")
     if not fixes.suggestions and not fixes.unsafe:
         lines.append("unsafe edits (material swaps, another cut-off, a hotter cell) were not tried: --unsafe tries them")
-    elif fixes.found > min(shown, len(fixes.suggestions)):
-        lines.append(f"{fixes.found} verified fixes found; {min(shown, len(fixes.suggestions))} shown "
+    elif fixes.found > len(_shown(fixes, shown)):
+        lines.append(f"{fixes.found} verified fixes found; {len(_shown(fixes, shown))} shown "
                      f"(--format json lists the best {len(fixes.suggestions)})")
     lines.append(f"searched {fixes.evaluations:,} candidates of up to {fixes.deepest} "
                  f"{'edit' if fixes.deepest == 1 else 'edits'} (budget {fixes.budget:,})")

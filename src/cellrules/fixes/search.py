@@ -4,9 +4,11 @@ Level 1 tries every edit generated for the spec's failures. A candidate that is 
 made progress (it settled a failure of the spec, or it has fewer problems left) is extended at the
 next level by the edits generated for what is left: the failures it did not fix, what it newly
 broke, the error rules it left unknown. Candidates are sets: one reached along two paths is
-evaluated once. The search stops after the first level that holds a verified candidate (more edits
-always rank lower), at `max_edits`, or when the budget is spent; a spent budget is reported with
-the level it was spent at, never silently.
+evaluated once, and one that holds a verified set is not tried (it is not the smallest change).
+The search stops after the first level that holds a safe verified candidate (more edits always rank
+lower; with --unsafe, the safe fixes a level further are worth showing below the unsafe ones), at
+`max_edits`, or when the budget is spent; a spent budget is reported with the level it was spent
+at, never silently.
 """
 from __future__ import annotations
 
@@ -28,6 +30,7 @@ def search(session: Session, candidates, max_edits: int) -> Found:
     if not session.base.blocking:
         return Found((), session.used, 0, None)
     verified: list[Trial] = []
+    fixed: set[frozenset] = set()
     seen = {frozenset()}
     frontier = [root]
     level = 0
@@ -41,15 +44,16 @@ def search(session: Session, candidates, max_edits: int) -> Found:
                         if edit.group in groups:
                             continue
                         key = frozenset((*state.edits, edit))
-                        if key in seen:
+                        if key in seen or (fixed and any(key - {e} in fixed for e in key)):
                             continue
                         seen.add(key)
                         trial = trial or session.trial((*state.edits, edit))
                         if trial.effect.verified:
                             verified.append(trial)
+                            fixed.add(key)
                         elif level < max_edits and _progress(trial, state):
                             grown.append(trial)
-            if verified:
+            if any(all(e.safe for e in trial.edits) for trial in verified):
                 break
             frontier = sorted(grown, key=_promise)
     except BudgetExhausted:
