@@ -218,3 +218,16 @@ def test_a_cut_off_the_knowledge_base_gives_is_a_knob_the_edit_states():
     edited = fixes.apply(cut_offs[0].rank)
     assert edited.startswith(text.rstrip("\n")) and edited.endswith(f'potential = "{cut_offs[0].changes[0].value}"\n')
     assert api.check(edited, **OPTIONS).status == cut_offs[0].status
+
+
+def test_a_waiver_a_fix_leaves_unused_goes_with_the_fix(tmp_path):
+    spec = tmp_path / "waived.toml"
+    spec.write_text((EXAMPLES / "li-lgps-bad.toml").read_text() + '\n[[waiver]]\nrule = "window.cathode-oxidation"\n'
+                    'reason = "CEI accepted for this screening cell"\n')
+    fixes = api.suggest(spec, **OPTIONS)
+    best = fixes.suggestions[0]
+    assert [c.kind for c in best.changes][-1] == "drop-waiver" and best.changes[-1].value == "window.cathode-oxidation"
+    out = tmp_path / "fixed.toml"
+    result = suggest_cli(spec, "--apply", 1, "-o", out)
+    assert result.returncode == 0 and "1. 3 edits, safe" in result.stdout
+    assert "[[waiver]]" not in out.read_text() and check_status(out) == best.status == "pass"

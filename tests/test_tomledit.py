@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from cellrules.fixes.edits import AppendTable, SetKey
+from cellrules.fixes.edits import AppendTable, RemoveTable, SetKey
 from cellrules.fixes.tomledit import EditError, apply_data, apply_text
 from cellrules.tomlfile import parse_toml
 
@@ -98,3 +98,14 @@ def test_apply_data_does_not_change_the_original():
                                AppendTable("interlayer", (("material", "LiF"),))])
     assert data["cell"]["stack_pressure"] == "25 MPa" and len(data["interlayer"]) == 1
     assert edited["cell"]["stack_pressure"] == "5 MPa" and edited["interlayer"][1] == {"material": "LiF"}
+
+
+def test_a_removed_table_takes_its_lines_and_no_more():
+    text = ('spec_version = 1\n\n[[waiver]]\nrule = "a.b"\nreason = "x"\n\n# keep me\n[[waiver]]\nrule = "c.d"\n'
+            'reason = "y"\nexpires = 2027-06-30\n\n[cell]\nname = "x"\n')
+    assert edit(text, RemoveTable("waiver", 1)) == ('spec_version = 1\n\n[[waiver]]\nrule = "a.b"\nreason = "x"\n\n'
+                                                    '# keep me\n\n[cell]\nname = "x"\n')
+    assert edit(text, RemoveTable("waiver", 0), RemoveTable("waiver", 1)) == \
+        'spec_version = 1\n\n# keep me\n\n[cell]\nname = "x"\n'
+    assert "waiver" not in apply_data(parse_toml(text.encode(), "x").data,
+                                      [RemoveTable("waiver", 0), RemoveTable("waiver", 1)])

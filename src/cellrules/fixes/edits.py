@@ -33,6 +33,14 @@ class AppendTable:
     items: tuple            # ((key, value), ...)
 
 
+@attrs.frozen
+class RemoveTable:
+    """Remove the table `index` of the array of tables `array` (a [[waiver]] left with nothing to accept)."""
+
+    array: str
+    index: int
+
+
 @attrs.frozen(cache_hash=True)
 class SetValue:
     """A continuous knob of a section: `cell.stack_pressure = "5 MPa"`."""

@@ -13,7 +13,8 @@ from cellrules.engine.evaluate import CheckOptions, check_document
 from cellrules.errors import SpecError
 from cellrules.fixes import DEFAULT_BUDGET, DEFAULT_MAX_EDITS, knobs
 from cellrules.fixes.candidates import Candidates
-from cellrules.fixes.evidence import evidence_for
+from cellrules.fixes.edits import RemoveTable
+from cellrules.fixes.evidence import Evidence, evidence_for
 from cellrules.fixes.model import Change, Fixes, Suggestion
 from cellrules.fixes.search import search
 from cellrules.fixes.session import Session, Trial
@@ -103,7 +104,7 @@ def _draft(trial, session):
     edits = sorted(trial.edits, key=_edit_order)
     changes = tuple(_change(edit, evidence_for(edit, _evidence_rules(session, _needs(session, trial, edit)),
                                                _evidence_rules(session, trial.effect.fixed)))
-                    for edit in edits)
+                    for edit in edits) + tuple(_dropped_waiver(session, rule) for rule in trial.effect.dropped)
     key = (*_coarse_rank(trial), sum(c.evidence.strength for c in changes), sum(c.evidence.position for c in changes),
            tuple(c.description for c in changes))
     return key, Trial(tuple(edits), trial.effect, trial.outcomes), changes
@@ -144,9 +145,19 @@ def _change(edit, evidence) -> Change:
     return Change("set", edit.path, edit.text, edit.old_text, edit.safe, edit.describe(), evidence)
 
 
+def _dropped_waiver(session, rule: str) -> Change:
+    waiver = next(w for w in session.spec.waivers if w.rule == rule)
+    info = session.ruleset.by_id[rule]
+    return Change("drop-waiver", "waiver", rule, waiver.reason, True,
+                  f"remove the [[waiver]] of {rule}: the rule no longer fails", Evidence(rule, "", info.citation))
+
+
 def _recheck(ruleset, document, text, options, trial, bom):
     """(text, data) of the edited spec if a full check gives what the search claimed; None if not."""
     operations = [op for edit in trial.edits for op in edit.operations()]
+    waivers = document.data.get("waiver", [])
+    operations += [RemoveTable("waiver", i) for i, table in enumerate(waivers)
+                   if table.get("rule") in trial.effect.dropped]
     data = apply_data(document.data, operations)
     if text is None:
         edited_text, edited = None, TomlDocument(document.path, data, {})

@@ -19,6 +19,7 @@ from cellrules.language.compile import FAIL, NOT_APPLICABLE, PASS, SKIPPED, UNKN
 _RANK = {"info": 0, "warning": 1, "error": 2}
 _UNSETTLED = (UNKNOWN, UNKNOWN_GUARD, SKIPPED)
 _IS_FAIL = FAIL.__eq__
+_UNUSED = "waiver.unused:"
 
 
 @attrs.frozen
@@ -33,11 +34,12 @@ class Verdict:
 class Effect:
     """A candidate's verdict compared with the spec's."""
 
-    verdict: Verdict
+    verdict: Verdict            # with the waivers it leaves unused removed (see `dropped`)
     fixed: frozenset            # failures of the spec no longer shown
     new: frozenset              # failures shown now and not before
     newly_unknown: frozenset    # error rules unknown now and not before
     unfixed: frozenset          # failures of the spec that fail the file and are still not settled
+    dropped: tuple = ()         # rules whose waiver the candidate leaves unused: the suggestion removes it
 
     @property
     def verified(self) -> bool:
@@ -104,13 +106,21 @@ class Judge:
 
     def _effect(self, base: Verdict, outcomes) -> Effect:
         verdict = self.verdict(outcomes)
+        # A waiver accepts a failure; once a candidate fixes the rule, the waiver has nothing left to
+        # accept and goes with the fix (else `check` would report it unused, a new failure).
+        unused = frozenset(v for v in verdict.visible - base.visible if v.startswith(_UNUSED))
+        if unused:
+            blocking = verdict.blocking - unused
+            verdict = Verdict(verdict.visible - unused, blocking, verdict.unknown_errors,
+                              "fail" if blocking else "incomplete" if verdict.unknown_errors else "pass")
         positions = self.ruleset.positions
         unfixed = frozenset(
             failure for failure in base.blocking
             if failure in verdict.visible
             or (failure in positions and outcomes[positions[failure]] not in (PASS, NOT_APPLICABLE)))
         return Effect(verdict, base.visible - verdict.visible, verdict.visible - base.visible,
-                      verdict.unknown_errors - base.unknown_errors, unfixed)
+                      verdict.unknown_errors - base.unknown_errors, unfixed,
+                      tuple(sorted(v[len(_UNUSED):] for v in unused)))
 
     def rule_index(self, failure: str) -> int | None:
         """The rule a failure id belongs to ("waiver.unused:R" belongs to R)."""

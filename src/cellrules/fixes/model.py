@@ -10,10 +10,10 @@ from cellrules.fixes.evidence import Evidence
 class Change:
     """One edit of a suggestion, as a user reads it."""
 
-    kind: str                  # "set" | "add-layer" | "swap"
-    target: str                # a field path ("cell.stack_pressure"), "interlayer", or a section ("anode")
-    value: str                 # the new text or material
-    previous: str              # what the spec had ("" for a new layer)
+    kind: str                  # "set" | "add-layer" | "swap" | "drop-waiver"
+    target: str                # a field path ("cell.stack_pressure"), "interlayer", "waiver" or a section ("anode")
+    value: str                 # the new text or material (for a dropped waiver, its rule)
+    previous: str              # what the spec had ("" for a new layer; a dropped waiver's reason)
     safe: bool
     description: str
     evidence: Evidence

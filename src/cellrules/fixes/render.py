@@ -12,9 +12,10 @@ def render_text(fixes, shown: int = TEXT_SHOWN) -> str:
         return "\n".join(lines) + "\n"
     for suggestion in _shown(fixes, shown):
         lines.append("")
-        edits = "edit" if len(suggestion.changes) == 1 else "edits"
+        count = sum(c.kind != "drop-waiver" for c in suggestion.changes)   # a waiver it leaves unused goes with it
         kind = "safe" if suggestion.safe else "unsafe"
-        lines.append(f"{suggestion.rank}. {len(suggestion.changes)} {edits}, {kind}: the spec then checks {suggestion.status}")
+        lines.append(f"{suggestion.rank}. {count} {'edit' if count == 1 else 'edits'}, {kind}: "
+                     f"the spec then checks {suggestion.status}")
         for change in suggestion.changes:
             lines.append(f"   {change.description}")
             lines.extend(f"     {line}" for line in _evidence_lines(change.evidence))

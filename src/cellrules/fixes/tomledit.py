@@ -2,7 +2,7 @@
 
 The key positions come from the TOML reader (tomlfile.py): a changed value is replaced where its key
 was written, a new key goes after the last key of its table, a new [[interlayer]] after the last one
-(or at the end of the file). Nothing is re-serialised. The edited text is then parsed again and must
+(or at the end of the file), and a removed [[waiver]] takes its header and key lines with it. Nothing is re-serialised. The edited text is then parsed again and must
 equal the parsed original with the same edits applied to its data; where it would not (a layout the
 editor does not handle, such as a value spread over several lines), the edit is refused with an
 error rather than written wrong.
@@ -15,7 +15,7 @@ import re
 import sys
 
 from cellrules.errors import CellrulesError, Location
-from cellrules.fixes.edits import AppendTable, SetKey
+from cellrules.fixes.edits import AppendTable, RemoveTable, SetKey
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -41,6 +41,11 @@ def apply_data(data: dict, operations) -> dict:
             table[op.key] = copy.deepcopy(op.value)
         elif isinstance(op, AppendTable):
             edited.setdefault(op.array, []).append({key: copy.deepcopy(value) for key, value in op.items})
+    removed = sorted(((op.array, op.index) for op in operations if isinstance(op, RemoveTable)), reverse=True)
+    for array, index in removed:                 # last first: the indexes are the original file's
+        del edited[array][index]
+        if not edited[array]:
+            del edited[array]
     return edited
 
 
@@ -52,6 +57,7 @@ def apply_text(text: str, document, operations) -> str:
         lines[-1] += newline
     replaced: dict[int, list] = {}      # line index -> [(column, key length, new value), ...]
     inserted: dict[int, list] = {}      # insert after line index (-1: before the first) -> lines
+    removed: set[int] = set()           # line indexes of removed tables
     for op in operations:
         if isinstance(op, SetKey):
             where = document.positions.get((*op.table, op.key))
@@ -64,11 +70,14 @@ def apply_text(text: str, document, operations) -> str:
             block = [newline, f"[[{op.array}]]{newline}",
                      *(f"{key} = {_literal(value)}{newline}" for key, value in op.items)]
             inserted.setdefault(_after_array(lines, document, op.array), []).extend(block)
+        elif isinstance(op, RemoveTable):
+            removed.update(_table_lines(lines, document, (op.array, op.index)))
     out = list(inserted.get(-1, ()))
     for i, line in enumerate(lines):
         for column, value in sorted(replaced.get(i, ()), reverse=True):
             line = _replace_value(line, column, value, document.path, i + 1)
-        out.append(line)
+        if i not in removed:
+            out.append(line)
         out.extend(inserted.get(i, ()))
     edited = "".join(out)
     _check(edited, document, operations)
@@ -148,6 +157,19 @@ def _last_key_line(lines, document, table: tuple) -> int | None:
     if key is None or _value_end(lines[line - 1], key.end()) is None:
         return None
     return line - 1
+
+
+def _table_lines(lines, document, table: tuple) -> range:
+    """The lines of a table from its header to its last key, and a blank line before it that would be left doubled."""
+    header = document.positions.get(table)
+    last = _last_key_line(lines, document, table)
+    if header is None or last is None:
+        raise EditError(f"cannot find the lines of [[{table[0]}]] {table[1] + 1} to remove", Location(document.path),
+                        hint="remove it by hand")
+    start = header[0] - 1
+    blank_before = start > 0 and not lines[start - 1].strip()
+    blank_after = last + 1 >= len(lines) or not lines[last + 1].strip()
+    return range(start - 1 if blank_before and blank_after else start, last + 1)
 
 
 def _after_table(lines, document, table: tuple) -> int:
