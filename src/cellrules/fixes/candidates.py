@@ -191,7 +191,9 @@ class Candidates:
                          "cathode")],
             "layers": [((f"electrolyte.{k}", f"electrolyte.{k + 1}"), k, "anode") for k in range(1, count)],
         }
-        read = [part for part in ("anode", "cathode") if any(p.startswith(part + ".") for p in fields)]
+        # The cathode side is read as `cathode.*` and as the layer touching it, `cathode_electrolyte.*`.
+        read = [part for part, heads in (("anode", ("anode.",)), ("cathode", ("cathode.", "cathode_electrolyte.")))
+                if any(p.startswith(heads) for p in fields)]
         if "electrolyte_interfaces" in fields and not single:
             read.append("layers")
         stack["read"] = [place for part in (read or ("anode", "cathode", "layers")) for place in stack[part]]
