@@ -38,7 +38,6 @@ import attrs
 from cellrules.engine.evaluate import CheckOptions, check_document, check_file
 from cellrules.errors import CellrulesError, ManyErrors, SpecError, UsageError
 from cellrules.fixes import DEFAULT_BUDGET, DEFAULT_MAX_EDITS
-from cellrules.fixes.find import find_fixes
 from cellrules.fixes.model import Change, Fixes, Suggestion
 from cellrules.tomlfile import TomlDocument, decode_utf8, parse_toml, read_toml
 
@@ -169,6 +168,8 @@ def suggest(source, *, max_edits: int = DEFAULT_MAX_EDITS, unsafe: bool = False,
     its `status`, fixes its `fixes` and adds no failure. The search stops after `budget` evaluations
     and says so (`Fixes.exhausted`, `Fixes.budget_note`).
     """
+    from cellrules.fixes.find import find_fixes   # the search's modules, only for a search
+
     if max_edits < 1 or budget < 1:
         raise UsageError("max_edits and budget must be 1 or more")
     document, text, bom = _document(source)

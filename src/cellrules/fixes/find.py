@@ -21,7 +21,7 @@ from cellrules.fixes.session import Session, Trial
 from cellrules.fixes.tomledit import EditError, apply_data, apply_text
 from cellrules.tomlfile import TomlDocument, parse_toml
 
-KEPT = 20                     # suggestions kept (and re-checked) of all found
+KEPT = 10                     # suggestions kept (and re-checked) of all found
 SAFE_EXTRA = 3                # with --unsafe, safe ones kept after them when none is among them
 _KIND_ORDER = {"set": 0, "add-layer": 1, "swap": 2}
 
