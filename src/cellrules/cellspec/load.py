@@ -452,7 +452,7 @@ class _Loader:
         first, second = (_stack_position(a, b, layer_count) for a, b in (raw, raw[::-1]))
         if first is None or second is None or abs(first - second) != 1:
             self.problem(f"between {raw[0]!r} and {raw[1]!r}: the two sides are not adjacent in the stack", where,
-                         "the stack is " + " | ".join(_stack_names(layer_count)) + _layers_hint(layer_count))
+                         "the stack is " + " | ".join(_stack_names(layer_count)[1:]) + _layers_hint(layer_count))
             return None, None
         low = min(first, second)
         kinds = tuple(text.split(".")[0] for text in raw)

@@ -37,9 +37,11 @@ class Resolved:
     provenance: list         # slot -> Provenance or None
     texts: list              # slot -> the value as written (spec or knowledge base), or None
     given: frozenset = frozenset()   # slots whose value the spec itself set (read by the rule function given())
+    layers: tuple = ()               # LayerValues of each electrolyte layer, anode side first
 
-    def display_name(self, path: str) -> str:
-        """A field as the user addresses it: `electrolyte.X` in a one-layer cell, `electrolyte.N.X` in a stack."""
+    def display_name(self, path: str, layer: int | None = None) -> str:
+        """A field as the user addresses it: `electrolyte.X` in a one-layer cell, `electrolyte.N.X` in a
+        stack; `layer` is the position that `electrolyte.*` stands for (a rule judged per layer)."""
         block = F.layer_block_of(path)
         if block is None:
             return path
@@ -47,7 +49,8 @@ class Resolved:
         count = len(self.spec.electrolytes)
         if count <= 1:
             return f"electrolyte.{key}"
-        return f"electrolyte.{1 if block == 'electrolyte' else count}.{key}"
+        position = count if block == "cathode_electrolyte" else layer or 1
+        return f"electrolyte.{position}.{key}"
 
 
 @attrs.frozen
@@ -83,7 +86,7 @@ def resolve(spec: CellSpec, kb: KnowledgeBase) -> Resolved:
             given.add(F.SLOT[path])
     layers = [resolve_layer(layer, spec, kb) for layer in spec.electrolytes]
     given |= place_layers(table, layers, spec, kb)
-    return Resolved(spec, table.values, table.provenance, table.texts, frozenset(given))
+    return Resolved(spec, table.values, table.provenance, table.texts, frozenset(given), tuple(layers))
 
 
 class _Table:

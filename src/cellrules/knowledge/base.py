@@ -31,7 +31,7 @@ class Entry:
     name: str
     aliases: tuple[str, ...]
     formula: str
-    family: tuple | None                 # (formula, variable, low, high)
+    families: tuple                      # substitution series it stands for: ((formula, variable, low, high), ...)
     source: str
     note: str
     values: dict                         # key -> Value, or key -> {"low": Value, "high": Value, "kind": str}
@@ -87,7 +87,7 @@ class KnowledgeBase:
             key = names.fixed_key(entry.formula) if entry.formula else None
             if key:
                 bucket["formula"].setdefault(key, entry)
-            if entry.family:
+            if entry.families:
                 bucket["family"].append(entry)
         self._index.update(index)
 
@@ -108,10 +108,11 @@ class KnowledgeBase:
                 return Match(bucket["formula"][key], "formula")
         for kind in kinds:
             for entry in (self._index.get(kind) or {}).get("family", ()):
-                formula, variable, low, high = entry.family
-                x = names.family_member(formula, low, high, text)
-                if x is not None:
-                    return Match(entry, f"family member of {formula} ({variable} = {x:g})")
+                for formula, variable, low, high in entry.families:
+                    x = names.family_member(formula, low, high, text)
+                    if x is not None:
+                        dopants = "".join(f"{element}-doped, " for element in names.dopants(formula))
+                        return Match(entry, f"family member of {formula} ({dopants}{variable} = {x:g})")
         return None
 
     def names_for(self, section: str) -> dict[str, str]:

@@ -137,6 +137,12 @@ def family_member(family_formula: str, low: float, high: float, formula: str) ->
     return round(x, 4)
 
 
+def dopants(family_formula: str) -> tuple[str, ...]:
+    """The elements a substitution series brings in: absent at x = 0 (`Ga` of Li7-3xGaxLa3Zr2O12)."""
+    family = composition(family_formula)
+    return tuple(sorted(e for e, (constant, slope) in (family or {}).items() if not float(constant) and slope))
+
+
 @functools.lru_cache(maxsize=4096)
 def elements(formula: str) -> tuple[str, ...]:
     """The elements of a formula, sorted; kept per formula: every resolve of an electrolyte layer asks."""

@@ -146,9 +146,13 @@ class Example(Node):
 
 @attrs.frozen
 class Rule(Node):
+    """A rule; with `each layer` (per_layer) it judges every electrolyte layer, `electrolyte.*` being the
+    layer judged, and its outcome is the worst over the layers (fail, then unknown, then pass)."""
+
     id: str
     title: str
     carriers: tuple[str, ...]
+    per_layer: bool
     guard: Node | None
     requirement: Node | None
     requirement_source: str

@@ -43,7 +43,9 @@ class Checker:
         self.problems: list[RuleError] = []
         self._derive_types: dict[str, T.Type] = {}
         self._derives: dict[str, ast.Derive] = {}
-        self._layer_context = False   # typing a per-layer value (`let electrolyte.NAME = ...`)
+        # Typing something that reads one layer as `electrolyte.*`: "value" for a per-layer value
+        # (`let electrolyte.NAME = ...`), "rule" for a rule with `each layer`; None otherwise.
+        self._layer_context: str | None = None
 
     def problem(self, message: str, location: Location, hint: str = "") -> None:
         self.problems.append(RuleError(message, location, hint))
@@ -98,7 +100,7 @@ class Checker:
                          did_you_mean(key, [*record_fields, *self._layer_keys()]))
             return None
         if not rest and head not in F.BY_PATH:  # `interlayer` is a field with no section prefix
-            if self._layer_context:
+            if self._layer_context == "value":
                 self.problem(f"a per-layer value cannot read the derived value {head!r}", node.location,
                              "per-layer values read fields and other per-layer values (electrolyte.NAME)")
                 return None
@@ -110,7 +112,8 @@ class Checker:
             return None
         if self._layer_context and (F.layer_block_of(node.dotted) == "cathode_electrolyte"
                                     or head in ("electrolyte_layers", "electrolyte_interfaces")):
-            self.problem(f"a per-layer value reads its own layer as electrolyte.*, not {node.dotted}", node.location)
+            what = "a per-layer value" if self._layer_context == "value" else "a rule with `each layer`"
+            self.problem(f"{what} reads its own layer as electrolyte.*, not {node.dotted}", node.location)
             return None
         layer_derive = _layer_derive_name(node.dotted)
         if layer_derive in self._derives:
@@ -316,9 +319,9 @@ class Checker:
             kind, name = key.split(":", 1)
             if kind == "derive":
                 derive = self._derives[name]
-                self._layer_context = derive.per_layer
+                self._layer_context = "value" if derive.per_layer else None
                 self._derive_types[name] = self.type_of(derive.expression, {})
-                self._layer_context = False
+                self._layer_context = None
         for rule in rules.values():
             self._check_rule(rule, rules)
         if self.problems:
@@ -394,12 +397,19 @@ class Checker:
         where = rule.location
         if not rule.title.strip():
             self.problem(f"rule {rule.id} has an empty title", where)
+        self._layer_context = "rule" if rule.per_layer else None
         if rule.requirement is None:
             self.problem(f"rule {rule.id} has no 'require' clause", where, 'add e.g. `require anode.potential >= 0 V vs Li/Li+`')
         else:
             self._boolean(rule.requirement, {}, "'require'")
         if rule.guard is not None:
             self._boolean(rule.guard, {}, "'applies'")
+        self._layer_context = None
+        refined = rules.get(rule.refines) if rule.refines else None
+        if rule.per_layer and rule.refines or refined is not None and refined.per_layer:
+            self.problem(f"rule {rule.id}: a rule with `each layer` can neither refine nor be refined",
+                         rule.clause_locations.get("refines", where),
+                         "a refinement replaces one failure; a rule judged per layer has one per layer")
         if rule.severity not in SEVERITIES:
             self.problem(f"rule {rule.id}: severity must be error, warning or info, got {rule.severity or 'nothing'!r}",
                          rule.clause_locations.get("severity", where), did_you_mean(rule.severity, SEVERITIES))

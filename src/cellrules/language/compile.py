@@ -71,8 +71,11 @@ def _call1(function, value):
         return None
 
 
+# How bad an outcome is, for keeping the worst over the layers of a rule with `each layer`.
+_RANK = {PASS: 1, FAIL: 3, UNKNOWN: 2, NOT_APPLICABLE: 0, SKIPPED: 4, UNKNOWN_GUARD: 2}
 RUNTIME = {"_div": _div, "_arrhenius": _arrhenius, "_vft": _vft, "_call1": _call1,
-           "_exp": math.exp, "_log10": math.log10, "_sqrt": math.sqrt, "_abs": abs}
+           "_exp": math.exp, "_log10": math.log10, "_sqrt": math.sqrt, "_abs": abs,
+           "_rank": tuple(_RANK[code] for code in range(len(_RANK)))}
 
 
 @attrs.frozen
@@ -80,18 +83,21 @@ class CompiledRules:
     """The generated evaluator's source and the slot layout it assumes."""
 
     source: str
-    slot_count: int                       # fields + derived values
+    slot_count: int                       # fields + derived values + layer positions
     derive_slots: dict                    # derived name -> slot
+    layer_slots: dict                     # rule id (with `each layer`) -> slot of the position of the layer that decided it
+    layer_keys: tuple[str, ...]           # per-layer values, in the order they follow a layer record's fields
     rule_ids: tuple[str, ...]             # index in the outcome list -> rule id
     bytecode: bytes                       # marshalled code of `source`: compiling it anew cost a warm start ~35 ms
 
 
 class _Emitter:
-    def __init__(self, derive_slots: dict[str, int], layer_keys: tuple[str, ...], scale):
+    def __init__(self, derive_slots: dict[str, int], layer_slots: dict[str, int], layer_keys: tuple[str, ...], scale):
         self.lines: list[str] = []
         self.depth = 1
         self.counter = 0
         self.derive_slots = derive_slots
+        self.layer_slots = layer_slots
         self.layer_keys = layer_keys      # per-layer values, in the order they follow a layer record's fields
         self.scale = scale
         # While a per-layer value is emitted, where `electrolyte.*` is read from: a slot block
@@ -285,7 +291,9 @@ def compile_rules(checked, scale) -> CompiledRules:
     # Per-layer values first, in dependency order: rules reach them through records as well as by name.
     layer_order = [name for kind, name in (k.split(":", 1) for k in checked.order)
                    if kind == "derive" and derives[name].per_layer]
-    emit = _Emitter(derive_slots, tuple(derives[name].key for name in layer_order), scale)
+    after = len(F.FIELDS) + len(derive_slots)
+    layer_slots = {rule.id: after + k for k, rule in enumerate(r for r in checked.rules if r.per_layer)}
+    emit = _Emitter(derive_slots, layer_slots, tuple(derives[name].key for name in layer_order), scale)
     emit.line(f"o = [{NOT_APPLICABLE}] * {len(rule_ids)}")
     emit.line(f"carrier = v[{F.SLOT['cell.carrier']}]")
     _emit_layer_values(emit, [derives[name] for name in layer_order])
@@ -301,7 +309,8 @@ def compile_rules(checked, scale) -> CompiledRules:
     # g: the slots the spec itself set (cellspec/resolve.py), for given(); empty when a caller has none.
     source = "def evaluate(v, g=()):\n" + "\n".join(emit.lines) + "\n"
     bytecode = marshal.dumps(compile(source, "<cellrules rules>", "exec"))  # the cache key names the Python version
-    return CompiledRules(source, len(F.FIELDS) + len(derive_slots), derive_slots, rule_ids, bytecode)
+    return CompiledRules(source, after + len(layer_slots), derive_slots, layer_slots, emit.layer_keys, rule_ids,
+                         bytecode)
 
 
 def derive_slot_layout(derives) -> dict[str, int]:
@@ -325,7 +334,7 @@ def _emit_layer_values(emit: _Emitter, derives) -> None:
         return
     layers, record, extended = f"v[{F.SLOT['electrolyte_layers']}]", emit.temp(), emit.temp()
     emit.line(f"if {layers} is not None:")
-    emit.line(f"    {extended} = []")
+    emit.line(f"    {extended} = ()")
     emit.line(f"    for {record} in {layers}:")
     emit.depth += 2
     emit.layer = ("record", record)
@@ -333,16 +342,15 @@ def _emit_layer_values(emit: _Emitter, derives) -> None:
         emit.line(f"# {derive.name} of each layer")
         value = emit.expr(derive.expression, {})
         emit.line(f"{record} = {record} + ({value},)")
-    emit.line(f"{extended}.append({record})")
+    emit.line(f"{extended} += ({record},)")
     emit.depth -= 2
-    emit.line(f"    {layers} = tuple({extended})")
+    emit.line(f"    {layers} = {extended}")
     emit.layer = None
 
 
 def _emit_rule(emit: _Emitter, rule: ast.Rule, index: dict[str, int]) -> None:
-    """Carriers and guard first: a rule whose own guard excludes the cell is not-applicable
-    whatever its prerequisites did, so an unknown parent cannot make it `skipped` and the
-    cell spuriously incomplete. Then the prerequisites, then the requirement."""
+    """A rule's outcome into o[i]; a rule with `each layer` judges every layer record (an unknown
+    stack counts as one layer of unknown values) and keeps the worst verdict and its layer's position."""
     i = index[rule.id]
     emit.line(f"# rule {i}: {rule.id}".replace("\n", " "))
     opened = 0
@@ -350,6 +358,31 @@ def _emit_rule(emit: _Emitter, rule: ast.Rule, index: dict[str, int]) -> None:
         emit.line(f"if carrier in {tuple(sorted(rule.carriers))!r}:")
         emit.depth += 1
         opened += 1
+    if not rule.per_layer:
+        _emit_verdict(emit, rule, index, f"o[{i}]")
+        emit.depth -= opened
+        return
+    record, verdict, where = emit.temp(), emit.temp(), f"v[{emit.layer_slots[rule.id]}]"
+    unknown_layer = (None,) * (len(F.RECORD_FIELDS["electrolyte_layer"]) + len(emit.layer_keys))
+    emit.line(f"for {record} in (v[{F.SLOT['electrolyte_layers']}] or ({unknown_layer!r},)):")
+    emit.depth += 1
+    emit.layer = ("record", record)
+    emit.line(f"{verdict} = {NOT_APPLICABLE}")
+    _emit_verdict(emit, rule, index, verdict)
+    emit.layer = None
+    emit.line(f"if {verdict} == {SKIPPED}:")
+    emit.line(f"    o[{i}], {where} = {SKIPPED}, None")
+    emit.line("    break")
+    emit.line(f"if _rank[{verdict}] > _rank[o[{i}]]:")
+    emit.line(f"    o[{i}], {where} = {verdict}, {record}[{F.record_index('electrolyte_layer', 'position')}]")
+    emit.depth -= 1 + opened
+
+
+def _emit_verdict(emit: _Emitter, rule: ast.Rule, index: dict[str, int], target: str) -> None:
+    """Guard first: a rule whose own guard excludes the cell is not-applicable whatever its
+    prerequisites did, so an unknown parent cannot make it `skipped` and the cell spuriously
+    incomplete. Then the prerequisites, then the requirement. `target` starts not-applicable."""
+    opened = 0
     guard = None
     if rule.guard is not None:
         guard = emit.expr(rule.guard, {})
@@ -361,25 +394,25 @@ def _emit_rule(emit: _Emitter, rule: ast.Rule, index: dict[str, int]) -> None:
         # One test for all of them: a block per prerequisite would indent without limit.
         blocked = " or ".join(f"o[{index[p]}] in ({FAIL}, {UNKNOWN}, {UNKNOWN_GUARD}, {SKIPPED})" for p in rule.needs)
         emit.line(f"if {blocked}:")
-        emit.line(f"    o[{i}] = {SKIPPED}")
+        emit.line(f"    {target} = {SKIPPED}")
         emit.line("else:")
         emit.depth += 1
         opened += 1
     if rule.refines:
         j = index[rule.refines]
         emit.line(f"if o[{j}] in ({UNKNOWN}, {UNKNOWN_GUARD}, {SKIPPED}):")
-        emit.line(f"    o[{i}] = {SKIPPED}")
+        emit.line(f"    {target} = {SKIPPED}")
         emit.line(f"elif o[{j}] == {FAIL}:")
         emit.depth += 1
         opened += 1
     if guard is not None:
         emit.line(f"if {guard} is None:")
-        emit.line(f"    o[{i}] = {UNKNOWN_GUARD}")
+        emit.line(f"    {target} = {UNKNOWN_GUARD}")
         emit.line("else:")
         emit.depth += 1
         opened += 1
     result = emit.expr(rule.requirement, {})
-    emit.line(f"o[{i}] = {UNKNOWN} if {result} is None else ({PASS} if {result} else {FAIL})")
+    emit.line(f"{target} = {UNKNOWN} if {result} is None else ({PASS} if {result} else {FAIL})")
     emit.depth -= opened
 
 
