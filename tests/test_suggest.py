@@ -231,3 +231,19 @@ def test_a_waiver_a_fix_leaves_unused_goes_with_the_fix(tmp_path):
     result = suggest_cli(spec, "--apply", 1, "-o", out)
     assert result.returncode == 0 and "1. 3 edits, safe" in result.stdout
     assert "[[waiver]]" not in out.read_text() and check_status(out) == best.status == "pass"
+
+
+def test_a_buffer_between_two_electrolyte_layers_under_the_specs_own_configuration(tmp_path):
+    # Li6PS5Cl | Li3InCl6 react where they touch (a warning); the project fails on warnings.
+    spec = tmp_path / "stack.toml"
+    spec.write_text((REPO / "rules" / "cases" / "stack-halide-catholyte-sulfide-separator.toml").read_text())
+    (tmp_path / "cellrules.toml").write_text('fail-on = "warning"\n')
+    document = json.loads(suggest_cli(spec, "--format", "json", "--max-edits", 2).stdout)
+    assert "stack.interface-reaction" in document["failures"]
+    best = document["suggestions"][0]
+    assert any(c["between"] == ["electrolyte.1", "electrolyte.2"] for c in best["changes"])
+    buffer = next(c for c in best["changes"] if c["between"] == ["electrolyte.1", "electrolyte.2"])
+    assert buffer["evidence"]["rule"] == "stack.interface-reaction" and "buffer" in buffer["evidence"]["mitigation"]
+    out = tmp_path / "fixed.toml"
+    assert suggest_cli(spec, "--max-edits", 2, "--apply", 1, "-o", out).returncode == 0
+    assert check_status(out) == best["status"]          # check finds the same cellrules.toml

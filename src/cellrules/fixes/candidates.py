@@ -4,12 +4,14 @@
   knowledge base's (a cathode's usual cut-off, which the edit then states in the spec), tuned in
   the context of the candidate being extended, both ways where that way is allowed.
 - Layers: the interlayer classes the rule's mitigations name (or, for a rule that reads the
-  interlayers and names no class, every class), filled with the knowledge base's materials of that
-  class at that interface for this carrier, plus any interlayer material a mitigation names. The
-  interface follows the class (a cathode-coating sits at the cathode, an alloying-interlayer at the
-  anode), else the part of the stack the rule reads: the anode side, the cathode side, the
-  interfaces between electrolyte layers. In a stack of several layers the new layer's `between`
-  names them (`["electrolyte.1", "electrolyte.2"]`).
+  interlayers, or the interfaces between electrolyte layers they protect, and names no class, every
+  class), filled with the knowledge base's materials of that class at that interface for this
+  carrier, plus any interlayer material a mitigation names. The interface is the part of the stack
+  the rule reads (the anode side, the cathode side, the interfaces between electrolyte layers)
+  where the class may sit: a cathode-coating at the cathode or between electrolyte layers, an
+  alloying-interlayer at the anode; a class a mitigation names goes where it may sit even if the
+  rule reads another part. In a stack of several layers the new layer's `between` names them
+  (`["electrolyte.1", "electrolyte.2"]`).
 - Swaps (only with --unsafe): another knowledge-base material for a declared component (the anode,
   an electrolyte layer, the cathode, a current collector) whose knowledge-base values the rule
   reads, for this carrier.
@@ -29,8 +31,9 @@ from cellrules.fixes.edits import AddLayer, SetLayerValue, SetValue, Swap
 
 _CLASS_PATTERNS = tuple((c, re.compile(r"\b" + c.replace("-", "[- ]") + r"\b", re.IGNORECASE))
                         for c in F.INTERLAYER_CLASSES)
-# Where a class of layer sits regardless of the rule (Table 2: coatings on cathodes, alloying layers on anodes).
-_CLASS_PART = {"cathode-coating": "cathode", "alloying-interlayer": "anode"}
+# Where a class of layer may sit (Table 2: coatings on cathodes, or between a catholyte and its separator;
+# alloying layers on anodes): the parts of the stack the rule reads among these, else these.
+_CLASS_PARTS = {"cathode-coating": ("cathode", "layers"), "alloying-interlayer": ("anode",)}
 _GEOMETRY_KEYS = ("thickness", "role")
 
 
@@ -203,8 +206,8 @@ class Candidates:
         texts = self._mitigations(index)
         fields = self._fields(index)
         named_classes = [c for c, pattern in _CLASS_PATTERNS if any(pattern.search(t) for t in texts)]
-        if not named_classes and "interlayer" not in fields:
-            return []
+        if not named_classes and not {"interlayer", "electrolyte_interfaces"} & set(fields):
+            return []       # (an interface record says whether an interlayer protects it)
         classes = named_classes or list(F.INTERLAYER_CLASSES)
         stack = self._interfaces(fields)
         if not stack:
@@ -214,7 +217,13 @@ class Candidates:
         edits, seen = [], set()
 
         def places(layer_class):
-            return stack[_CLASS_PART[layer_class]] if layer_class in _CLASS_PART else stack["read"]
+            allowed = _CLASS_PARTS.get(layer_class)
+            if allowed is None:
+                return stack["read"]
+            read = [place for place in stack["read"] if any(place in stack[part] for part in allowed)]
+            if read or layer_class not in named_classes:     # a class the rule names goes where it belongs
+                return read
+            return [place for part in allowed for place in stack[part]]
 
         def add(entry, place, layer_class):
             between, interface, _ = place

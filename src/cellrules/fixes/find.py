@@ -102,8 +102,7 @@ def _safe(trial) -> bool:
 def _draft(trial, session):
     """(ranking key, trial, changes): fewer edits, safe before unsafe, the smallest change, the review's first choice."""
     edits = sorted(trial.edits, key=_edit_order)
-    changes = tuple(_change(edit, evidence_for(edit, _evidence_rules(session, _needs(session, trial, edit)),
-                                               _evidence_rules(session, trial.effect.fixed)))
+    changes = tuple(_change(edit, evidence_for(edit, _evidence_rules(session, _needs(session, trial, edit))))
                     for edit in edits) + tuple(_dropped_waiver(session, rule) for rule in trial.effect.dropped)
     key = (*_coarse_rank(trial), sum(c.evidence.strength for c in changes), sum(c.evidence.position for c in changes),
            tuple(c.description for c in changes))
