@@ -55,22 +55,25 @@ class Patcher:
 
     def table(self, edits) -> tuple[list, frozenset]:
         """The values and given-slots of the spec with `edits`, ready for the evaluator."""
-        values = list(self.base)
+        values = self.base.copy()
         if not edits:
             return values, self.given
-        given = self.given
-        added: list = []
-        fields: list = []
-        written: dict = {}
-        for part in [self.part(edit) for edit in edits]:
-            for slot, value in part.slots.items():
-                if slot in written and not _same(written[slot], value):
-                    return self.resolved_table(edits)
-                written[slot] = values[slot] = value
+        given, added, fields, written = self.given, [], [], []
+        for edit in edits:
+            part = self._parts.get(edit) or self.part(edit)
+            if part.slots:
+                written.append(part.slots)
             if part.given:
                 given = given | part.given
-            added.extend(part.added)
-            fields.extend(part.fields)
+            if part.added:
+                added.extend(part.added)
+            if part.fields:
+                fields.extend(part.fields)
+        if len(written) > 1 and _clash(written):
+            return self.resolved_table(edits)
+        for slots in written:
+            for slot, value in slots.items():
+                values[slot] = value
         if added:
             values[INTERLAYER] = (*values[INTERLAYER], *added)
         for slot, index, field, value in fields:
@@ -131,6 +134,15 @@ class Patcher:
         changed = {slot: value for slot, value in enumerate(resolved.values)
                    if slot != INTERLAYER and not _same(value, self.base[slot])}
         return Part(changed, resolved.given - self.given, added)
+
+
+def _clash(written: list) -> bool:
+    """Do two parts write one slot with different values?"""
+    for i, first in enumerate(written):
+        for second in written[i + 1:]:
+            if any(not _same(first[slot], second[slot]) for slot in first.keys() & second.keys()):
+                return True
+    return False
 
 
 class _Placed:

@@ -12,6 +12,8 @@ at, never silently.
 """
 from __future__ import annotations
 
+from itertools import combinations
+
 import attrs
 
 from cellrules.fixes.session import BudgetExhausted, Session, Trial
@@ -38,13 +40,14 @@ def search(session: Session, candidates, max_edits: int) -> Found:
         for level in range(1, max_edits + 1):
             grown: list[Trial] = []
             for state in frontier:
-                groups = state.groups
+                groups, offered = state.groups, set()     # an edit several failures offer is tried once
                 for failure in _in_rule_order(session, state.effect.problems):
                     for edit, trial in candidates.for_failure(failure, state):
-                        if edit.group in groups:
+                        if edit in offered or edit.group in groups:
                             continue
+                        offered.add(edit)
                         key = frozenset((*state.edits, edit))
-                        if key in seen or (fixed and any(key - {e} in fixed for e in key)):
+                        if key in seen or (fixed and _holds_a_fix(state.edits, edit, fixed)):
                             continue
                         seen.add(key)
                         trial = trial or session.trial((*state.edits, edit))
@@ -59,6 +62,12 @@ def search(session: Session, candidates, max_edits: int) -> Found:
     except BudgetExhausted:
         return Found(tuple(verified), session.used, level, level)
     return Found(tuple(verified), session.used, level, None)
+
+
+def _holds_a_fix(edits: tuple, edit, fixed: set) -> bool:
+    """Is the state plus `edit` a superset of a verified candidate? The state holds none (it would not
+    have been extended), so only the sets with `edit` and all but one of the state's edits need a look."""
+    return bool(edits) and any(frozenset((*others, edit)) in fixed for others in combinations(edits, len(edits) - 1))
 
 
 def _in_rule_order(session: Session, failures) -> list[str]:
