@@ -247,3 +247,24 @@ def test_a_buffer_between_two_electrolyte_layers_under_the_specs_own_configurati
     out = tmp_path / "fixed.toml"
     assert suggest_cli(spec, "--max-edits", 2, "--apply", 1, "-o", out).returncode == 0
     assert check_status(out) == best["status"]          # check finds the same cellrules.toml
+
+
+def test_a_labs_rule_pack_is_fixed_like_the_built_in_rules(tmp_path):
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    (pack / "lab.rules").write_text('rule lab.thin-anode "Anode at most 50 um" {\n  require anode.thickness <= 50 um\n'
+                                    '  severity error\n  failure energy-target-unmet\n  because "lab practice"\n'
+                                    '  mitigate "use thinner foil"\n  cite "lab notebook"\n}\n')
+    spec = tmp_path / "cell.toml"
+    spec.write_text((EXAMPLES / "li-lpscl-5mpa.toml").read_text().replace(
+        'material = "Li"\n', 'material = "Li"\nthickness = "100 um"\n', 1))
+    document = json.loads(suggest_cli(spec, "--rules", pack, "--format", "json").stdout)
+    assert document["failures"] == ["lab.thin-anode"]
+    change = document["suggestions"][0]["changes"][0]
+    assert change["target"] == "anode.thickness" and units.parse_quantity(change["value"]).value <= 50e-6
+    assert change["evidence"]["mitigation"] == "use thinner foil"
+    out = tmp_path / "thin.toml"
+    assert suggest_cli(spec, "--rules", pack, "--apply", 1, "-o", out).returncode == 0
+    status = json.loads(run_cli("check", "--rules", pack, out, "--format", "json", "--today",
+                                TODAY.isoformat()).stdout)["results"][0]["status"]
+    assert status == document["suggestions"][0]["status"]
