@@ -268,3 +268,14 @@ def test_a_labs_rule_pack_is_fixed_like_the_built_in_rules(tmp_path):
     status = json.loads(run_cli("check", "--rules", pack, out, "--format", "json", "--today",
                                 TODAY.isoformat()).stdout)["results"][0]["status"]
     assert status == document["suggestions"][0]["status"]
+
+
+def test_fixes_a_files_layout_cannot_take_are_counted_not_hidden(tmp_path):
+    spec = tmp_path / "inline.toml"
+    spec.write_text('spec_version = 1\ninterlayer = [ { material = "ZnO", between = ["cathode", "electrolyte"] } ]\n'
+                    '[cell]\nname = "x"\ncarrier = "Li"\ntemperature = "25 degC"\nstack_pressure = "1 MPa"\n'
+                    '[anode]\nmaterial = "Li"\n[electrolyte]\nmaterial = "LATP"\n')
+    result = suggest_cli(spec)
+    assert result.returncode == 1
+    assert "no verified fix can be written into this file's layout" in result.stdout
+    assert "verified fixes are not shown: they cannot be written" in result.stdout

@@ -58,7 +58,9 @@ def _evidence_lines(evidence) -> list[str]:
 def summary_lines(fixes, shown: int) -> list[str]:
     """What was searched and what is not shown (the budget note among it), one line each."""
     lines = []
-    if not fixes.suggestions and fixes.exhausted:
+    if not fixes.suggestions and fixes.unwritable:
+        lines.append("no verified fix can be written into this file's layout")
+    elif not fixes.suggestions and fixes.exhausted:
         lines.append("no verified fix found before the budget ran out")
     elif not fixes.suggestions:
         edits = "edit" if fixes.max_edits == 1 else "edits"
@@ -73,7 +75,9 @@ def summary_lines(fixes, shown: int) -> list[str]:
     if fixes.exhausted:
         lines.append(fixes.budget_note)
     if fixes.unwritable:
-        lines.append(f"{fixes.unwritable} verified fixes cannot be written into this file's layout and are not shown")
+        lines.append(f"{fixes.unwritable} verified fixes are not shown: they cannot be written into this file's layout "
+                     "(a table written inline, or a value over several lines); write that part as plain tables "
+                     "and keys to see them")
     if fixes.unconfirmed:
         lines.append(f"{fixes.unconfirmed} candidates passed the search but not the full check and are not shown "
                      "(please report this)")
