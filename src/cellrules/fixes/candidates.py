@@ -154,7 +154,9 @@ class Candidates:
                     yield found
 
     def _tune(self, setting, direction: str, failure: str, state):
-        """A knob's value in this state: the one found for the spec itself when it still holds, else tuned anew."""
+        """A knob's value in this state: for a failure of the spec, the value found for the spec itself if it
+        still holds (tuning every extended candidate anew spent most of a search on bisection steps);
+        for a failure the state brought in, tuned in the state."""
         session = self.session
 
         def probe(edit):
@@ -172,9 +174,7 @@ class Candidates:
         if at_root is None:
             return None                       # the knob cannot settle this failure of the spec itself
         trial = probe(at_root[0])
-        if trial is not None:
-            return at_root[0], trial
-        return knobs.tune(setting, direction, probe, self.writer)
+        return (at_root[0], trial) if trial is not None else None
 
     # -- layers and swaps ------------------------------------------------------------------
     def _static(self, index: int) -> tuple:

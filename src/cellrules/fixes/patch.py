@@ -140,7 +140,8 @@ def _clash(written: list) -> bool:
     """Do two parts write one slot with different values?"""
     for i, first in enumerate(written):
         for second in written[i + 1:]:
-            if any(not _same(first[slot], second[slot]) for slot in first.keys() & second.keys()):
+            if not first.keys().isdisjoint(second) and \
+                    any(not _same(first[slot], second[slot]) for slot in first.keys() & second.keys()):
                 return True
     return False
 
