@@ -15,6 +15,26 @@ def _error_lines(result) -> list[str]:
     return lines
 
 
+def _finding_lines(result) -> list[str]:
+    """Failures and waivers with their severity; missing data in its own channel, once per group of inputs
+    it asks for (`needs-data`, never a severity); skipped rules not at all, since the failure or the
+    missing data that skipped them is printed; passes and rules that do not apply (--all) by outcome."""
+    lines, needs = [], {}
+    for finding in result.findings:
+        if finding.outcome == "unknown":
+            needs.setdefault(finding.alternatives, []).append(finding)
+        elif finding.outcome in ("fail", "waived"):
+            lines.append((finding.line, finding.rule, finding.column,
+                          f"{finding.severity} {finding.rule} {finding.message}"))
+        elif finding.outcome != "skipped":
+            lines.append((finding.line, finding.rule, finding.column, f"{finding.outcome} {finding.rule} {finding.message}"))
+    for findings in needs.values():
+        first, others = findings[0], [f.rule for f in findings[1:]]
+        also = f" (the same data decides {', '.join(others)})" if others else ""
+        lines.append((first.line, first.rule, first.column, f"needs-data {first.rule} {first.message}{also}"))
+    return [f"{result.path}:{line}:{column}: {text}" for line, _, column, text in sorted(lines)]
+
+
 def render_text(results, verbose: bool = False) -> str:
     lines: list[str] = []
     for result in sorted(results, key=lambda r: r.path):
@@ -23,9 +43,7 @@ def render_text(results, verbose: bool = False) -> str:
         if result.status == "error":
             lines.extend(_error_lines(result))
             continue
-        for finding in result.findings:
-            lines.append(f"{result.path}:{finding.line}:{finding.column}: {finding.severity} {finding.rule} "
-                         f"{finding.message}")
+        lines.extend(_finding_lines(result))
     counts = {status: sum(r.status == status for r in results) for status in ("pass", "incomplete", "fail", "error")}
     noun = "file" if len(results) == 1 else "files"
     lines.append(f"{len(results)} {noun}: {counts['pass']} pass, {counts['incomplete']} incomplete, "
