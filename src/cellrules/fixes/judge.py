@@ -2,8 +2,9 @@
 
 Building findings costs more than evaluating; a search rejects almost every candidate. The judge
 therefore computes only what verification compares: the failures a check would show (after
-refinements replace what they refine and waivers accept what they name, engine/evaluate.py), the
-ones that fail the file under `fail_on`, the error rules left unknown, and the status. The verified
+refinements and superseding rules replace what they explain and waivers accept what they name,
+engine/evaluate.py), the ones that fail the file under `fail_on`, the error rules left unknown
+(and not superseded), and the status. The verified
 suggestions are then checked again through the whole pipeline (fixes/search.py), and tests compare
 the judge with `evaluate` on every shipped spec and random edits of them.
 """
@@ -91,7 +92,9 @@ class Judge:
                 visible.add(f"waiver.unused:{rule}")
                 if self.threshold <= _RANK["warning"]:
                     blocking.add(f"waiver.unused:{rule}")
-        unknown = frozenset(self.ids[i] for i in self.error_rules if outcomes[i] in _UNSETTLED)
+        # An unsettled rule that a failed rule supersedes is not shown either (one cause, one finding).
+        unknown = frozenset(self.ids[i] for i in self.error_rules
+                            if outcomes[i] in _UNSETTLED and self.ids[i] not in replaced)
         status = "fail" if blocking else "incomplete" if unknown else "pass"
         return Verdict(frozenset(visible), frozenset(blocking), unknown, status)
 
