@@ -1,3 +1,21 @@
-"""cellrules: a design-rule engine for batteries."""
+"""cellrules: a design-rule engine for batteries.
+
+The Python API (cellrules/api.py: `load_spec`, `check`, `explain`, `suggest` and their result values)
+is re-exported here on first use, so `import cellrules` and a warm `cellrules check` stay cheap.
+"""
 
 __version__ = "0.1.0"
+
+_API = ("load_spec", "check", "explain", "suggest", "Spec", "CheckResult", "Explanation", "Fixes", "Suggestion",
+        "Change", "CellrulesError")
+
+
+def __getattr__(name):
+    if name in _API:
+        from cellrules import api
+        return getattr(api, name)
+    raise AttributeError(f"module 'cellrules' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted((*globals(), *_API))

@@ -54,7 +54,8 @@ def load_spec(path: str, knowledge: KnowledgeBase, rule_ids=()) -> CellSpec:
 
 
 def load_document(doc: TomlDocument, knowledge: KnowledgeBase, rule_ids=()) -> CellSpec:
-    """Validate a parsed spec; its problems are reported at `doc`'s positions (a space file's, for a candidate)."""
+    """Validate a parsed spec: a file, TOML text or a dict given to the Python API, an edited spec, or a
+    screened candidate (whose problems are then reported at the space file's positions)."""
     return _Loader(doc, knowledge, frozenset(rule_ids)).load()
 
 

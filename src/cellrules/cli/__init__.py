@@ -37,11 +37,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _optional_commands():
-    """Commands whose modules exist in this build (explain, schema, init, screen)."""
+    """Commands whose modules exist in this build (explain, schema, init, suggest, screen)."""
     import importlib
 
     found = []
-    for name in ("explain", "schema", "init", "screen"):
+    for name in ("explain", "schema", "init", "suggest", "screen"):
         try:
             found.append(importlib.import_module(f"cellrules.cli.{name}"))
         except ModuleNotFoundError as error:

@@ -22,8 +22,9 @@ from cellrules.errors import CellrulesError, ManyErrors
 from cellrules.language.compile import (FAIL, NOT_APPLICABLE, OUTCOME_NAMES, PASS, RUNTIME, SKIPPED, UNKNOWN,
                                         UNKNOWN_GUARD)
 from cellrules.cellspec import fields as F
-from cellrules.cellspec.load import load_spec
+from cellrules.cellspec.load import load_document, load_spec
 from cellrules.cellspec.resolve import Resolved, resolve
+from cellrules.tomlfile import TomlDocument
 
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_.]*)\}")
 _SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
@@ -49,8 +50,18 @@ class CheckOptions:
 
 def check_file(ruleset: RuleSet, path: str, options: CheckOptions) -> FileResult:
     """Load, resolve and evaluate one spec; a bad file becomes an `error` result, never an exception."""
+    return _checked(path, lambda: load_spec(path, ruleset.knowledge, ruleset.by_id.keys()), ruleset, options)
+
+
+def check_document(ruleset: RuleSet, document: TomlDocument, options: CheckOptions) -> FileResult:
+    """`check_file` for a spec already parsed: TOML text or a dict given to the Python API, an edited spec."""
+    return _checked(document.path, lambda: load_document(document, ruleset.knowledge, ruleset.by_id.keys()),
+                    ruleset, options)
+
+
+def _checked(path: str, load, ruleset: RuleSet, options: CheckOptions) -> FileResult:
     try:
-        spec = load_spec(path, ruleset.knowledge, ruleset.by_id.keys())
+        spec = load()
     except ManyErrors as error:
         return FileResult(path, "error", message=error.problems[0].message, errors=tuple(error.problems))
     except CellrulesError as error:
@@ -142,14 +153,7 @@ class _Context:
         return findings
 
     def _superseded(self) -> dict[str, str]:
-        """Rules whose finding a failed refinement or superseding rule replaces -> that rule's id."""
-        replaced = {}
-        for i in self.ruleset.refinements:
-            rule = self.ruleset.rules[i]
-            if self.outcomes[i] == FAIL and self.options.selected(rule.id):
-                for other in (*([rule.refines] if rule.refines else ()), *rule.supersedes):
-                    replaced.setdefault(other, rule.id)
-        return replaced
+        return superseded(self.ruleset, self.outcomes, self.options)
 
     def _expired(self, rule: RuleInfo, waiver) -> Finding:
         return Finding("waiver.expired", "fail", "error", rule.failure_mode,
@@ -280,6 +284,20 @@ class _Context:
     def _placeholder(self, name: str) -> str:
         slot = F.SLOT.get(name, self.ruleset.compiled.derive_slots.get(name))
         return self._input(slot).value
+
+
+def superseded(ruleset: RuleSet, outcomes, options: CheckOptions) -> dict[str, str]:
+    """Rules whose finding a failed refinement or superseding rule replaces -> that rule's id.
+
+    Shared with `cellrules suggest`, which judges candidates from their outcomes without building findings.
+    """
+    replaced = {}
+    for i in ruleset.refinements:
+        rule = ruleset.rules[i]
+        if outcomes[i] == FAIL and options.selected(rule.id):
+            for other in (*([rule.refines] if rule.refines else ()), *rule.supersedes):
+                replaced.setdefault(other, rule.id)
+    return replaced
 
 
 def needs_text(alternatives) -> str:

@@ -8,6 +8,7 @@ formulas by their element amounts.
 """
 from __future__ import annotations
 
+import functools
 import re
 from fractions import Fraction
 
@@ -142,6 +143,8 @@ def dopants(family_formula: str) -> tuple[str, ...]:
     return tuple(sorted(e for e, (constant, slope) in (family or {}).items() if not float(constant) and slope))
 
 
+@functools.lru_cache(maxsize=4096)
 def elements(formula: str) -> tuple[str, ...]:
+    """The elements of a formula, sorted; kept per formula: every resolve of an electrolyte layer asks."""
     amounts = composition(formula)
     return tuple(sorted(amounts)) if amounts else ()
