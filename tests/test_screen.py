@@ -238,3 +238,13 @@ def test_a_chunk_decodes_its_ids_without_dividing(start, count, stride, size):
     from cellrules.screening.chunk import _runs
     ids = np.arange(start, start + count, dtype=np.int64)
     assert np.array_equal(_runs(start, count, stride, size), (ids // stride) % size)
+
+
+def test_the_public_api_screens_counts_and_materializes():
+    import cellrules
+
+    space = Path(__file__).parent / "spaces" / "sulfide-li.toml"
+    total = cellrules.count_candidates(space)
+    result = cellrules.screen(space)
+    assert result.candidates == total == sum(result.statuses.values())
+    assert "spec_version = 1" in cellrules.materialize(space, 0)

@@ -1,13 +1,13 @@
 """cellrules: a design-rule engine for batteries.
 
-The Python API (cellrules/api.py: `load_spec`, `check`, `explain`, `suggest` and their result values)
+The Python API (cellrules/api.py: `load_spec`, `check`, `explain`, `suggest`, `screen` and their result values)
 is re-exported here on first use, so `import cellrules` and a warm `cellrules check` stay cheap.
 """
 
 __version__ = "0.1.0"
 
-_API = ("load_spec", "check", "explain", "suggest", "Spec", "CheckResult", "Explanation", "Fixes", "Suggestion",
-        "Change", "CellrulesError")
+_API = ("load_spec", "check", "explain", "suggest", "screen", "count_candidates", "materialize", "Spec", "CheckResult",
+        "Explanation", "Fixes", "Suggestion", "Change", "CellrulesError")
 
 
 def __getattr__(name):

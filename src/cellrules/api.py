@@ -17,7 +17,7 @@ Errors: `load_spec`, `explain` and `suggest` raise `cellrules.errors.CellrulesEr
 (`ManyErrors.problems` holds every problem, each with `.location` and `.hint`); `check` returns a
 result with status "error" and the problems in `.errors`, as `cellrules check` reports and goes on.
 
-Extending the API (e.g. `cellrules.screen`): this module is the single public surface.
+Extending the API (as `screen` was): this module is the single public surface.
 1. A public function takes the spec first (`_document` reads every form) and the shared keywords
    (`_ruleset(rules)`, `_options(...)`), and does its work through the same engine functions the
    command line uses, so both give the same answer; its command-line command calls it.
@@ -41,8 +41,8 @@ from cellrules.fixes import DEFAULT_BUDGET, DEFAULT_MAX_EDITS
 from cellrules.fixes.model import Change, Fixes, Suggestion
 from cellrules.tomlfile import TomlDocument, decode_utf8, parse_toml, read_toml
 
-__all__ = ["load_spec", "check", "explain", "suggest", "Spec", "CheckResult", "Explanation", "Fixes",
-           "Suggestion", "Change", "CellrulesError"]
+__all__ = ["load_spec", "check", "explain", "suggest", "screen", "count_candidates", "materialize", "Spec",
+           "CheckResult", "Explanation", "Fixes", "Suggestion", "Change", "CellrulesError"]
 
 _BOM = b"\xef\xbb\xbf"
 _SEVERITIES = ("info", "warning", "error")
@@ -175,6 +175,33 @@ def suggest(source, *, max_edits: int = DEFAULT_MAX_EDITS, unsafe: bool = False,
     document, text, bom = _document(source)
     return find_fixes(_ruleset(rules), document, text, _options(select, ignore, severity, fail_on, today, False),
                       max_edits=max_edits, unsafe=unsafe, budget=budget, bom=bom)
+
+
+def screen(space, output=None, *, jobs: int = 1, scheduler: str = "local", address: str | None = None, rules=(),
+           top: int = 0, rank: str | None = None, pareto: str | None = None,
+           heat_map: tuple[str, str] | None = None):
+    """Screen every candidate of a design-space file (`cellrules screen`; docs/screening.md): each row
+    checked by the whole rule set on the column backend, written to `output` (.parquet, .csv, .jsonl) or
+    kept as `result.table`. Needs the `screen` extra (numpy, pyarrow, and dask.distributed for
+    `scheduler="dask"`); without it, a UsageError names the extra to install."""
+    from cellrules import screening
+
+    return screening.screen(space, output, jobs=jobs, scheduler=scheduler, address=address, rules=rules, top=top,
+                            rank=rank, pareto=pareto, heat_map=heat_map)
+
+
+def count_candidates(space, rules=()) -> int:
+    """How many candidates a design-space file holds after its exclusions (`cellrules screen --count`)."""
+    from cellrules import screening
+
+    return screening.count(space, rules)
+
+
+def materialize(space, candidate: int, rules=()) -> str:
+    """One candidate of a design space as spec text that `check` agrees with (`screen --materialize ID`)."""
+    from cellrules import screening
+
+    return screening.materialize(space, candidate, rules)
 
 
 # -- the shared parts of every public function ---------------------------------------------------
