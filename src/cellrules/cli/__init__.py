@@ -10,9 +10,8 @@ import argparse
 import sys
 
 from cellrules import __version__
+from cellrules.cli.exits import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK
 from cellrules.errors import CellrulesError, ManyErrors
-
-EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
 
 
 class _Parser(argparse.ArgumentParser):

@@ -86,7 +86,7 @@ def command_line_config(args):
 
 
 def run(args) -> int:
-    from cellrules.cli import EXIT_ERROR, EXIT_FAIL, EXIT_OK
+    from cellrules.cli.exits import EXIT_ERROR, EXIT_FAIL, EXIT_OK
     from cellrules.cli.batch import Task, check_all, default_jobs
     from cellrules.cli.config import ConfigFinder, check_rule_ids, load_config, merge
     from cellrules.cli.load import load_ruleset

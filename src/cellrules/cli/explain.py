@@ -44,7 +44,8 @@ def _spec_report(ruleset, args) -> str:
     from cellrules.cli.check import parse_today
     from cellrules.engine.evaluate import CheckOptions, check_file
     from cellrules.report.explain import build_report
-    from cellrules.report.render import render, report_context
+    from cellrules.report.context import report_context
+    from cellrules.report.render import render
 
     result = check_file(ruleset, args.spec, CheckOptions(include_all=True, today=parse_today(args.today)))
     if result.status == "error":
@@ -57,7 +58,8 @@ def _rule_report(ruleset, args) -> str:
     from cellrules.engine.examples import case_files, rule_examples
     from cellrules.report.explain import build_rule_doc
     from cellrules.resources import builtin_rules_dir
-    from cellrules.report.render import render, rule_context
+    from cellrules.report.context import rule_context
+    from cellrules.report.render import render
 
     rule = ruleset.rule(args.rule)
     if rule is None:

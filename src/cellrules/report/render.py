@@ -50,28 +50,6 @@ def render(kind: str, fmt: str, context: dict, template_path: str | None = None)
     return wrap_text(text) if fmt == "text" else text
 
 
-def report_context(report, fmt: str) -> dict:
-    """What a report template sees: the model, and for HTML the figures as inline SVG markup."""
-    from markupsafe import Markup
-
-    from cellrules import __version__
-    from cellrules.report import figures
-
-    drawn = None
-    if fmt == "html":
-        drawn = {"stack": Markup(figures.layer_stack(report.stack)),
-                 "energy": Markup(figures.energy_diagram(report.energy)),
-                 "mechanics": Markup(figures.mechanics_panel(report.gauges)) if report.gauges else "",
-                 "graph": Markup(figures.rule_graph(report.graph.applicable()))}
-    return {"report": report, "figures": drawn, "colours": figures.OUTCOME_COLOURS, "version": __version__}
-
-
-def rule_context(doc) -> dict:
-    from cellrules import __version__
-
-    return {"rule": doc, "version": __version__}
-
-
 def _environment(fmt: str, template_path: str | None):
     import jinja2
     from jinja2.sandbox import ImmutableSandboxedEnvironment
