@@ -15,7 +15,7 @@ import jsonschema
 import pytest
 
 from cellrules.cli.batch import Progress
-from cellrules.report.color import colorize
+from cellrules.report.color import colorize, wanted
 from cellrules.report.github import escape_data, escape_property
 from conftest import EXAMPLES, REPO, run_cli
 
@@ -262,16 +262,36 @@ def test_colour_only_when_asked_or_on_a_terminal(workspace):
     piped = check(workspace).stdout
     assert "\x1b[" not in piped
     forced = check(workspace, "--color", "always").stdout
-    assert "\x1b[1;31merror\x1b[0m" in forced and forced != piped
+    assert "\x1b[1;31merror:\x1b[0m" in forced and forced != piped
     assert re.sub(r"\x1b\[[0-9;]*m", "", forced) == piped
-    assert run_cli("check", "--color", "always", ".", cwd=workspace, env={"NO_COLOR": "1"}).stdout == piped
+    # The flag beats the environment (no-color.org); with auto, the environment decides.
+    assert run_cli("check", "--color", "always", ".", cwd=workspace, env={"NO_COLOR": "1"}).stdout == forced
+    assert run_cli("check", "--color", "never", ".", cwd=workspace, env={"FORCE_COLOR": "1"}).stdout == piped
+    assert run_cli("check", ".", cwd=workspace, env={"FORCE_COLOR": "1"}).stdout == forced
+    assert run_cli("check", ".", cwd=workspace, env={"FORCE_COLOR": "1", "NO_COLOR": "1"}).stdout == piped
     assert check(workspace, "--color", "never").stdout == piped
     assert "\x1b[" not in check(workspace, "--color", "always", "--format", "json").stdout
     assert check(workspace, "--color", "sometimes").returncode == 2
 
 
+@pytest.mark.parametrize(("choice", "terminal", "environ", "coloured"), [
+    ("auto", True, {}, True),
+    ("auto", False, {}, False),
+    ("auto", True, {"NO_COLOR": "1"}, False),
+    ("auto", True, {"NO_COLOR": ""}, True),          # set but empty: no-color.org says ignore it
+    ("auto", False, {"FORCE_COLOR": "1"}, True),
+    ("auto", False, {"FORCE_COLOR": ""}, False),
+    ("auto", True, {"TERM": "dumb"}, False),
+    ("auto", False, {"TERM": "dumb", "FORCE_COLOR": "1"}, True),
+    ("always", False, {"NO_COLOR": "1", "TERM": "dumb"}, True),
+    ("never", True, {"FORCE_COLOR": "1"}, False),
+])
+def test_the_colour_decision(choice, terminal, environ, coloured):
+    assert wanted(choice, terminal, environ) is coloured
+
+
 def test_colorize_leaves_unknown_lines_alone():
-    text = "a.toml:1:2: warning x.y message\n    hint: add a unit\n3 files: 1 pass, 0 incomplete, 1 fail, 1 error\n"
+    text = "a.toml:1:2: warning: x.y message\n    hint: add a unit\n3 files: 1 pass, 0 incomplete, 1 fail, 1 error\n"
     coloured = colorize(text)
     assert "    hint: add a unit\n" in coloured
     assert coloured.endswith("\x1b[1m3 files: 1 pass, 0 incomplete, 1 fail, 1 error\x1b[0m\n")

@@ -44,7 +44,7 @@ def test_exit_codes_pass_fail_error(tmp_path):
     assert run_cli("check", bad_design).returncode == 1
     mixed = run_cli("check", good, bad_design, unreadable)
     assert mixed.returncode == 2  # 2 outranks 1
-    assert f"{unreadable}:7:1: error stack_pressure = 5 has no unit" in mixed.stdout
+    assert f"{unreadable}:7:1: error: stack_pressure = 5 has no unit" in mixed.stdout
     assert f"{bad_design}:" in mixed.stdout  # the other files are still checked
     assert mixed.stdout.splitlines()[-1] == "3 files: 1 pass, 0 incomplete, 1 fail, 1 error"
 
@@ -124,7 +124,7 @@ def test_user_rule_pack_is_added(tmp_path):
     spec = tmp_path / "cell.toml"
     spec.write_text(GOOD.replace('material = "Li"\n', 'material = "Li"\nthickness = "100 um"\n', 1))
     result = run_cli("check", "--rules", pack, spec)
-    assert "warning lab.thin-anode" in result.stdout
+    assert "warning: lab.thin-anode" in result.stdout
 
 
 def test_broken_rule_pack_is_exit_2_with_location(tmp_path):

@@ -195,7 +195,7 @@ def test_rules_dirs_are_relative_to_the_config_file(tmp_path):
         '  cite "lab notebook"\n}\n')
     result = run_cli("check", spec, cwd=tmp_path)
     assert result.returncode == 1
-    assert "error lab.low-pressure" in result.stdout
+    assert "error: lab.low-pressure" in result.stdout
     missing = repo(tmp_path / "other", 'rules-dirs = ["nowhere"]\n')
     result = run_cli("check", missing, cwd=tmp_path)
     assert result.returncode == 2 and "rules-dirs entry 'nowhere' is not a directory" in result.stderr

@@ -50,7 +50,7 @@ def findings(result) -> dict:
 def test_without_a_waiver_the_failure_fails_the_check(tmp_path):
     result = run_cli("check", *SELECT, spec(tmp_path, waiver=None))
     assert result.returncode == 1
-    assert "error mechanics.li-stack-pressure-failure" in result.stdout
+    assert "error: mechanics.li-stack-pressure-failure" in result.stdout
 
 
 def test_a_waived_failure_is_reported_as_waived_with_its_reason(tmp_path):
@@ -140,5 +140,5 @@ def test_a_rule_waived_twice_is_an_error_naming_the_first(tmp_path):
     path.write_text(path.read_text() + WAIVER.format(lines='reason = "a second, different reason"'))
     result = run_cli("check", *SELECT, path)
     assert result.returncode == 2
-    assert ":22:1: error rule mechanics.li-stack-pressure-failure is waived twice" in result.stdout
+    assert ":22:1: error: rule mechanics.li-stack-pressure-failure is waived twice" in result.stdout
     assert "the first waiver is at line 18" in result.stdout

@@ -45,13 +45,17 @@ class TomlDocument:
         return Location(self.path, 1, 1)
 
 
-def read_toml(path: str, error_class=CellrulesError, max_bytes: int = MAX_BYTES) -> TomlDocument:
-    """Read, size-check, decode and parse `path`; errors carry file:line:col."""
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read(max_bytes + 1)
-    except OSError as error:
-        raise error_class(f"cannot read the file: {error.strerror or error}", Location(path)) from None
+def read_toml(path: str, error_class=CellrulesError, max_bytes: int = MAX_BYTES,
+              source: bytes | None = None) -> TomlDocument:
+    """Read, size-check, decode and parse `path` (or `source`, bytes read already); errors carry file:line:col."""
+    if source is not None:
+        raw = source[:max_bytes + 1]
+    else:
+        try:
+            with open(path, "rb") as handle:
+                raw = handle.read(max_bytes + 1)
+        except OSError as error:
+            raise error_class(f"cannot read the file: {error.strerror or error}", Location(path)) from None
     if len(raw) > max_bytes:
         raise error_class(f"file is larger than {max_bytes // 1024} KiB", Location(path, 1, 1),
                           hint="a cell spec is a few kilobytes; is this the right file?")

@@ -48,9 +48,9 @@ def section_keys(section: str) -> dict[str, F.Field]:
     return keys
 
 
-def load_spec(path: str, knowledge: KnowledgeBase, rule_ids=()) -> CellSpec:
-    """Read and validate one spec file; raises SpecError / ManyErrors (every problem found)."""
-    doc = read_toml(path, SpecError)
+def load_spec(path: str, knowledge: KnowledgeBase, rule_ids=(), source: bytes | None = None) -> CellSpec:
+    """Read and validate one spec file (or `source`, its bytes, named `path`); raises SpecError / ManyErrors."""
+    doc = read_toml(path, SpecError, source=source)
     return _Loader(doc, knowledge, frozenset(rule_ids)).load()
 
 

@@ -13,15 +13,20 @@ import os
 import sys
 from pathlib import Path
 
-from cellrules.errors import UsageError
+from cellrules.errors import UsageError, did_you_mean
 
 FORMATS = ("text", "json", "sarif", "junit", "github")
 COLORS = ("auto", "always", "never")
+STDIN = "-"   # the path that means "the spec on standard input"
 
 
 def register(commands) -> None:
     parser = commands.add_parser("check", help="check cell specs against the design rules")
-    parser.add_argument("paths", nargs="*", metavar="PATH", help="spec files or directories searched for specs")
+    parser.add_argument("paths", nargs="*", metavar="PATH",
+                        help="spec files or directories searched for specs; - reads one spec from standard input")
+    parser.add_argument("--stdin-filename", metavar="PATH",
+                        help="the name a spec read from standard input is reported under, and whose folder's "
+                             "configuration applies (default: -, the working directory's)")
     parser.add_argument("--format", default="text", help="text (default), json, sarif, junit or github")
     parser.add_argument("--all", action="store_true", help="also report passes and rules that do not apply")
     parser.add_argument("--strict", action=argparse.BooleanOptionalAction, default=None,
@@ -40,12 +45,15 @@ def register(commands) -> None:
                         help="the lowest severity whose failure fails a file (default error)")
     parser.add_argument("--jobs", "-j", type=_positive, default=None, metavar="N",
                         help="check files in N processes (default: every core)")
-    parser.add_argument("--color", default="auto", help="auto (default), always or never; NO_COLOR disables it")
+    parser.add_argument("--color", default="auto",
+                        help="auto (default), always or never; with auto, NO_COLOR turns colour off, "
+                             "FORCE_COLOR on and TERM=dumb off")
     parser.add_argument("--only-specs", action="store_true",
                         help="skip named files that are not specs or that the configuration excludes "
                              "(for pre-commit, which passes every changed *.toml)")
     parser.add_argument("--today", metavar="YYYY-MM-DD", help="the date waivers expire against (default: today)")
-    parser.add_argument("-v", "--verbose", action="store_true", help="print every file's status")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="print every file's status, and on stderr which configuration files applied")
     parser.set_defaults(run=run)
 
 
@@ -78,8 +86,12 @@ def command_line_config(args):
     severity = []
     for item in args.severity:
         rule, _, level = item.partition("=")
-        if not rule or level not in SEVERITIES:
-            raise UsageError(f"--severity {item!r} is not ID=LEVEL", hint="e.g. --severity mechanics.shear-modulus-ratio=error")
+        if not rule or not level:
+            raise UsageError(f"--severity {item!r} is not ID=LEVEL",
+                             hint="LEVEL is error, warning or info, e.g. --severity mechanics.shear-modulus-ratio=error")
+        if level not in SEVERITIES:
+            raise UsageError(f"--severity {item!r}: {level!r} is not a level; the levels are error, warning and info",
+                             hint=did_you_mean(level, SEVERITIES) or f"e.g. --severity {rule.strip()}=error")
         severity.append((rule.strip(), level))
     return Config(select=ids(args.select), ignore=ids(args.ignore), severity=tuple(sorted(severity)),
                   rules_dirs=tuple(os.path.normpath(d) for d in args.rules), fail_on=args.fail_on, strict=args.strict)
@@ -99,17 +111,20 @@ def run(args) -> int:
     overrides = command_line_config(args)
     explicit = load_config(args.config) if args.config else None
     finder = ConfigFinder()
+    sources = read_stdin(args)
     configs = {path: explicit or finder.for_file(path) for path in _find(args, explicit, finder)}
     # JUnit lists every rule that ran, passes included.
     include_all = args.all or args.format == "junit"
     settings = {path: merge(config, overrides, include_all, today) for path, config in configs.items()}
+    if args.verbose:
+        sys.stderr.write(applied_configs(configs, explicit is not None))
     rulesets = {}
     for setting in dict.fromkeys(settings.values()):
         if setting.rules_dirs not in rulesets:
             rulesets[setting.rules_dirs] = load_ruleset(setting.rules_dirs)
         ruleset = rulesets[setting.rules_dirs]
         check_rule_ids(setting, ruleset.by_id, {r.concern for r in ruleset.rules})
-    tasks = [Task(path, s.rules_dirs, s.options()) for path, s in settings.items()]
+    tasks = [Task(path, s.rules_dirs, s.options(), sources.get(path)) for path, s in settings.items()]
     results = check_all(tasks, rulesets, args.jobs or default_jobs())
     sys.stdout.write(render(args.format, results, rulesets.values(), settings, args))
     statuses = {r.status for r in results}
@@ -131,7 +146,9 @@ def _find(args, explicit, finder) -> list[str]:
         find_specs(args.paths)  # raises the usage error for "no path given"
     found: list[str] = []
     for given in args.paths:
-        if os.path.isdir(given):
+        if given == STDIN:
+            found.append(stdin_name(args))
+        elif os.path.isdir(given):
             specs = [p for p in find_specs([given]) if not excluded(p)]
             if not specs:
                 raise UsageError(f"every spec in directory {given} is excluded by the configuration",
@@ -143,6 +160,37 @@ def _find(args, explicit, finder) -> list[str]:
         else:
             found.extend(find_specs([given]))
     return sorted(dict.fromkeys(found))
+
+
+def applied_configs(configs: dict, explicit: bool) -> str:
+    """For -v: which configuration file governs how many of the specs, so a surprising verdict can be traced."""
+    counts: dict = {}
+    for config in configs.values():
+        counts[config.path] = counts.get(config.path, 0) + 1
+    how = "given with --config" if explicit else "found"
+
+    def specs(count: int) -> str:
+        return f"{count} spec{'s' if count != 1 else ''}"
+
+    lines = [f"cellrules: configuration {path} ({how}) applies to {specs(count)}"
+             for path, count in sorted((p, c) for p, c in counts.items() if p is not None)]
+    if None in counts:
+        lines.append(f"cellrules: no configuration file applies to {specs(counts[None])} "
+                     "(searched each spec's folder and those above it, up to the repository root)")
+    return "".join(line + "\n" for line in lines)
+
+
+def stdin_name(args) -> str:
+    return getattr(args, "stdin_filename", None) or STDIN
+
+
+def read_stdin(args) -> dict[str, bytes]:
+    """{name: bytes} of the spec on standard input when `-` is among the paths; read once, at most 1 MiB and a byte."""
+    from cellrules.tomlfile import MAX_BYTES
+
+    if STDIN not in args.paths:
+        return {}
+    return {stdin_name(args): sys.stdin.buffer.read(MAX_BYTES + 1)}
 
 
 def render(fmt: str, results, rulesets, settings: dict, args) -> str:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import attrs
 
+from cellrules import repository
 from cellrules.engine.evaluate import CheckOptions
 from cellrules.errors import ConfigError, Location, ManyErrors, did_you_mean
 from cellrules.tomlfile import TomlDocument, read_toml, tomllib
@@ -103,7 +104,11 @@ def merge(config: Config, command_line: Config, include_all: bool, today: dateti
 
 
 class ConfigFinder:
-    """The nearest configuration of each spec, walking up from its folder; each folder is read once."""
+    """The nearest configuration of each spec, walking up from its folder; each folder is read once.
+
+    The walk stops at the repository root (repository.py): a configuration above
+    the checkout belongs to no one who reviews the repository.
+    """
 
     def __init__(self):
         self._by_folder: dict[Path, Config] = {}
@@ -115,7 +120,8 @@ class ConfigFinder:
         if folder not in self._by_folder:
             found = config_in(folder)
             if found is None:
-                found = Config() if folder.parent == folder else self._for_folder(folder.parent)
+                top = folder.parent == folder or repository.is_root(folder)
+                found = Config() if top else self._for_folder(folder.parent)
             self._by_folder[folder] = found
         return self._by_folder[folder]
 
@@ -223,7 +229,7 @@ class _Parser:
         for rule, level in raw.items():
             if level not in SEVERITIES:
                 self.problem(f"severity of {rule} must be error, warning or info, got {level!r}", "severity", rule,
-                             hint=did_you_mean(str(level), SEVERITIES))
+                             hint=did_you_mean(str(level), SEVERITIES) or f'e.g. "{rule}" = "warning"')
                 continue
             pairs.append((rule, level))
         return tuple(sorted(pairs))

@@ -44,10 +44,13 @@ class CheckOptions:
         return (not self.select or matches(self.select)) and not matches(self.ignore)
 
 
-def check_file(ruleset: RuleSet, path: str, options: CheckOptions) -> FileResult:
-    """Load, resolve and evaluate one spec; a bad file becomes an `error` result, never an exception."""
+def check_file(ruleset: RuleSet, path: str, options: CheckOptions, source: bytes | None = None) -> FileResult:
+    """Load, resolve and evaluate one spec; a bad file becomes an `error` result, never an exception.
+
+    `source`: the spec's bytes when they were read already (from standard input); `path` then only names it.
+    """
     try:
-        spec = load_spec(path, ruleset.knowledge, ruleset.by_id.keys())
+        spec = load_spec(path, ruleset.knowledge, ruleset.by_id.keys(), source)
     except ManyErrors as error:
         return FileResult(path, "error", message=error.problems[0].message, errors=tuple(error.problems))
     except CellrulesError as error:

@@ -1,7 +1,12 @@
-"""Text output of `check`: one line per finding, then a summary (cli.md)."""
+"""Text output of `check`: one line per finding, then a summary (cli.md).
+
+Findings and unreadable files share the problem format of every command
+(errors.problem_lines): `PATH:LINE:COL: SEVERITY: RULE-ID message` and
+`PATH:LINE:COL: error: message`, so gcc-style problem matchers read both.
+"""
 from __future__ import annotations
 
-from cellrules.errors import CellrulesError
+from cellrules.errors import CellrulesError, problem_lines
 
 
 def _error_lines(result) -> list[str]:
@@ -9,9 +14,8 @@ def _error_lines(result) -> list[str]:
     for error in result.errors:
         where = error.location
         line, column = (where.line or 1, where.column or 1) if where else (1, 1)
-        lines.append(f"{result.path}:{line}:{column}: error {error.message}")
-        if isinstance(error, CellrulesError) and error.hint:
-            lines.append(f"    hint: {error.hint}")
+        hint = error.hint if isinstance(error, CellrulesError) else ""
+        lines.extend(problem_lines(f"{result.path}:{line}:{column}", error.message, hint))
     return lines
 
 
@@ -24,8 +28,8 @@ def render_text(results, verbose: bool = False) -> str:
             lines.extend(_error_lines(result))
             continue
         for finding in result.findings:
-            lines.append(f"{result.path}:{finding.line}:{finding.column}: {finding.severity} {finding.rule} "
-                         f"{finding.message}")
+            lines.extend(problem_lines(f"{result.path}:{finding.line}:{finding.column}",
+                                       f"{finding.rule} {finding.message}", label=finding.severity))
     counts = {status: sum(r.status == status for r in results) for status in ("pass", "incomplete", "fail", "error")}
     noun = "file" if len(results) == 1 else "files"
     lines.append(f"{len(results)} {noun}: {counts['pass']} pass, {counts['incomplete']} incomplete, "
