@@ -205,12 +205,23 @@ def render(fmt: str, results, rulesets, settings: dict, args) -> str:
         from cellrules.report.junit import render_junit
         return render_junit(results, {path: s.fail_on for path, s in settings.items()})
     if fmt == "github":
-        from cellrules.report.github import render_github
+        from cellrules.report.github import render_github, summary
+        if os.environ.get("GITHUB_STEP_SUMMARY"):
+            _append_summary(os.environ["GITHUB_STEP_SUMMARY"], summary(results))
         return render_github(results)
     from cellrules.report.color import colorize, wanted
     from cellrules.report.text import render_text
     text = render_text(results, verbose=args.verbose)
     return colorize(text) if wanted(args.color, _is_terminal(sys.stdout), os.environ) else text
+
+
+def _append_summary(path: str, text: str) -> None:
+    """Add the job summary to GitHub's file (appended: other steps' summaries share it)."""
+    try:
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as error:  # the findings still reach the log and the annotations; say why the summary did not
+        sys.stderr.write(f"cellrules: cannot write the job summary to {path}: {error.strerror or error}\n")
 
 
 def _is_terminal(stream) -> bool:
