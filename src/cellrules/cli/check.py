@@ -52,6 +52,9 @@ def register(commands) -> None:
                         help="skip named files that are not specs or that the configuration excludes "
                              "(for pre-commit, which passes every changed *.toml)")
     parser.add_argument("--today", metavar="YYYY-MM-DD", help="the date waivers expire against (default: today)")
+    parser.add_argument("--root", metavar="DIR",
+                        help="the repository root SARIF URIs are relative to (default: the folder holding .git "
+                             "above the specs, else the working directory)")
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="print every file's status, and on stderr which configuration files applied")
     parser.set_defaults(run=run)
@@ -126,7 +129,7 @@ def run(args) -> int:
         check_rule_ids(setting, ruleset.by_id, {r.concern for r in ruleset.rules})
     tasks = [Task(path, s.rules_dirs, s.options(), sources.get(path)) for path, s in settings.items()]
     results = check_all(tasks, rulesets, args.jobs or default_jobs())
-    sys.stdout.write(render(args.format, results, rulesets.values(), settings, args))
+    sys.stdout.write(render(args.format, results, rulesets.values(), settings, args, sources))
     statuses = {r.status for r in results}
     if "error" in statuses:
         return EXIT_ERROR
@@ -193,14 +196,16 @@ def read_stdin(args) -> dict[str, bytes]:
     return {stdin_name(args): sys.stdin.buffer.read(MAX_BYTES + 1)}
 
 
-def render(fmt: str, results, rulesets, settings: dict, args) -> str:
+def render(fmt: str, results, rulesets, settings: dict, args, sources=None) -> str:
     if fmt == "json":
         from cellrules.report.json import render_json
         return render_json(results)
     if fmt == "sarif":
         from cellrules.report.sarif import render_sarif
         rules = [rule for ruleset in rulesets for rule in ruleset.rules]
-        return render_sarif(results, rules, include_all=args.all, root=os.getcwd())
+        docs = next((s.rule_docs_url for _, s in sorted(settings.items()) if s.rule_docs_url), "")
+        return render_sarif(results, rules, include_all=args.all, root=sarif_root(args, settings),
+                            line_text=LineReader(sources or {}), help_url=docs)
     if fmt == "junit":
         from cellrules.report.junit import render_junit
         return render_junit(results, {path: s.fail_on for path, s in settings.items()})
@@ -213,6 +218,44 @@ def render(fmt: str, results, rulesets, settings: dict, args) -> str:
     from cellrules.report.text import render_text
     text = render_text(results, verbose=args.verbose)
     return colorize(text) if wanted(args.color, _is_terminal(sys.stdout), os.environ) else text
+
+
+def sarif_root(args, settings: dict) -> str:
+    """--root, else the repository holding the first spec, else the working directory."""
+    from cellrules.repository import find_root
+
+    if args.root:
+        if not os.path.isdir(args.root):
+            raise UsageError(f"--root {args.root}: no such directory")
+        return os.path.abspath(args.root)
+    for path in sorted(settings):
+        found = find_root(path if path != STDIN else ".")
+        if found is not None:
+            return str(found)
+    return os.getcwd()
+
+
+class LineReader:
+    """The text of a spec line, for SARIF fingerprints; one file is held at a time (results come file by file)."""
+
+    def __init__(self, sources: dict):
+        self.sources = sources
+        self.path = None
+        self.lines: list[str] = []
+
+    def __call__(self, path: str, line: int) -> str:
+        if path != self.path:
+            from cellrules.tomlfile import MAX_BYTES
+
+            raw = self.sources.get(path)
+            if raw is None:
+                try:
+                    with open(path, "rb") as handle:
+                        raw = handle.read(MAX_BYTES + 1)
+                except OSError:
+                    raw = b""
+            self.path, self.lines = path, raw.decode("utf-8", "replace").splitlines()
+        return self.lines[line - 1] if 0 < line <= len(self.lines) else ""
 
 
 def _append_summary(path: str, text: str) -> None:

@@ -145,16 +145,16 @@ def _html_code(value):
     return Markup("<code>{}</code>").format(escape(value))
 
 
-def _markdown_code_block(value):
+def _markdown_code_block(value, language: str = ""):
     """A fenced block, shown verbatim: the fence is longer than any backtick run inside."""
     from markupsafe import Markup
 
-    text = plain(value)
+    text = plain(value).rstrip("\n")
     fence = "`" * max(3, max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
-    return Markup(f"{fence}\n{text}\n{fence}")
+    return Markup(f"{fence}{re.sub(r'[^a-z0-9+-]', '', language)}\n{text}\n{fence}")
 
 
-def _html_code_block(value):
+def _html_code_block(value, language: str = ""):
     from markupsafe import Markup, escape
 
     return Markup("<pre><code>{}</code></pre>").format(escape(value))
@@ -162,7 +162,8 @@ def _html_code_block(value):
 
 _FINALIZERS = {"text": plain, "markdown": _markdown_finalize, "html": _html}
 _CODE = {"text": plain, "markdown": _markdown_code, "html": _html_code}
-_CODE_BLOCK = {"text": plain, "markdown": _markdown_code_block, "html": _html_code_block}
+_CODE_BLOCK = {"text": lambda value, language="": plain(value), "markdown": _markdown_code_block,
+               "html": _html_code_block}
 
 
 def wrap_text(text: str, width: int = WIDTH) -> str:
