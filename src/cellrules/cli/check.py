@@ -115,7 +115,8 @@ def run(args) -> int:
     explicit = load_config(args.config) if args.config else None
     finder = ConfigFinder()
     sources = read_stdin(args)
-    configs = {path: explicit or finder.for_file(path) for path in _find(args, explicit, finder)}
+    found, missing = _find(args, explicit, finder)
+    configs = {path: explicit or finder.for_file(path) for path in found}
     # JUnit lists every rule that ran, passes included.
     include_all = args.all or args.format == "junit"
     settings = {path: merge(config, overrides, include_all, today) for path, config in configs.items()}
@@ -128,7 +129,7 @@ def run(args) -> int:
         ruleset = rulesets[setting.rules_dirs]
         check_rule_ids(setting, ruleset.by_id, {r.concern for r in ruleset.rules})
     tasks = [Task(path, s.rules_dirs, s.options(), sources.get(path)) for path, s in settings.items()]
-    results = check_all(tasks, rulesets, args.jobs or default_jobs())
+    results = check_all(tasks, rulesets, args.jobs or default_jobs()) + [_missing(path) for path in missing]
     sys.stdout.write(render(args.format, results, rulesets.values(), settings, args, sources))
     statuses = {r.status for r in results}
     if "error" in statuses:
@@ -138,8 +139,20 @@ def run(args) -> int:
     return EXIT_OK
 
 
-def _find(args, explicit, finder) -> list[str]:
-    """Specs named or found; with --only-specs, named files go through the same filter as found ones."""
+def _missing(path: str):
+    """A named path that does not exist: an error of its own in every format, while every other file is checked
+    (a CI report must still say what went wrong rather than come out empty)."""
+    from cellrules.engine.results import FileResult
+    from cellrules.errors import Location
+
+    error = UsageError("no such file or directory", Location(path),
+                       hint="check the spelling; a relative path starts from the working directory")
+    return FileResult(path, "error", message=error.message, errors=(error,))
+
+
+def _find(args, explicit, finder) -> tuple[list[str], list[str]]:
+    """Specs named or found, and named paths that do not exist; with --only-specs, named files go through the
+    same filter as found ones."""
     from cellrules.cli.discover import CONFIG_NAMES, find_specs, is_spec
 
     def excluded(path: str) -> bool:
@@ -148,9 +161,12 @@ def _find(args, explicit, finder) -> list[str]:
     if not args.paths:
         find_specs(args.paths)  # raises the usage error for "no path given"
     found: list[str] = []
+    missing: list[str] = []
     for given in args.paths:
         if given == STDIN:
             found.append(stdin_name(args))
+        elif not os.path.lexists(given):
+            missing.append(given)
         elif os.path.isdir(given):
             specs = [p for p in find_specs([given]) if not excluded(p)]
             if not specs:
@@ -162,7 +178,8 @@ def _find(args, explicit, finder) -> list[str]:
                 found.append(given)
         else:
             found.extend(find_specs([given]))
-    return sorted(dict.fromkeys(found))
+    found = sorted(dict.fromkeys(found))
+    return found, sorted(set(missing) - set(found))
 
 
 def applied_configs(configs: dict, explicit: bool) -> str:
