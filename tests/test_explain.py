@@ -134,7 +134,7 @@ def test_examples_are_found():
 def test_every_example_renders_byte_identically_in_two_runs(rendered, spec, fmt):
     first, second = (run / f"{spec.rsplit('/', 1)[-1][:-5]}.{fmt}" for run in rendered)
     assert first.read_bytes() == second.read_bytes()
-    text = first.read_text(encoding="utf-8")
+    text = first.read_text(encoding="utf-8").replace("<wbr>", "")   # <wbr>: where a long name may wrap
     assert spec in text                       # the path as given, relative
     assert str(REPO) not in text              # no absolute path that was given relative
     assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:", text)   # no timestamp

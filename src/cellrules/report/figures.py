@@ -8,6 +8,7 @@ XML-escaped here, because the HTML template inserts the figures as markup.
 from __future__ import annotations
 
 import math
+import re
 from html import escape
 
 import attrs
@@ -38,11 +39,23 @@ def _text(x, y, content, size=12, anchor="start", extra="", family=FONT) -> str:
             f"{(' ' + extra) if extra else ''}>{escape(plain(content))}</text>")
 
 
+# The smallest a figure's text may be drawn on screen, in CSS px: a figure never shrinks below the width at
+# which its smallest text has this size; on a narrow screen it scrolls sideways inside its frame instead.
+READABLE_PX = 9.0
+_FONT_SIZE = re.compile(r'font-size="([\d.]+)"')
+
+
+def readable_width(width: float, body: list[str]) -> float:
+    """The narrowest the figure may be shown at: its smallest font drawn at READABLE_PX."""
+    smallest = min((float(size) for part in body for size in _FONT_SIZE.findall(part)), default=READABLE_PX)
+    return min(width, width * READABLE_PX / smallest)
+
+
 def _svg(name: str, width: float, height: float, title: str, body: list[str]) -> str:
     return "\n".join([
         f"<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"figure figure-{name}\" width=\"{_n(width)}\" "
         f"height=\"{_n(height)}\" viewBox=\"0 0 {_n(width)} {_n(height)}\" role=\"img\" "
-        f"aria-labelledby=\"{name}-title\">",
+        f"aria-labelledby=\"{name}-title\" style=\"--readable-width: {_n(readable_width(width, body))}px\">",
         f"<title id=\"{name}-title\">{escape(title)}</title>",
         f"<rect x=\"0\" y=\"0\" width=\"{_n(width)}\" height=\"{_n(height)}\" fill=\"#ffffff\"/>",
         *body,
@@ -404,17 +417,30 @@ _ROLE_STYLE = {
 }
 
 
+# Approximate advance widths of DejaVu Sans per character at 1 px font size: bold and regular.
+_SANS_BOLD_EM, _SANS_EM = 0.62, 0.56
+_STACK_BAR_W, _STACK_LABEL_X = 100.0, 122.0
+
+
 def layer_stack(layers) -> str:
-    """The cell as its layers from the anode side to the cathode side; thin layers drawn thin."""
-    body = [_text(12, 22, "Layer stack, anode side at the top", 14, extra="font-weight=\"bold\"")]
+    """The cell as its layers from the anode side to the cathode side; thin layers drawn thin.
+
+    The figure is as wide as its longest label, so on a phone it needs no more room than the text it holds.
+    """
+    title = "Layer stack, anode side at the top"
+    body = [_text(12, 22, title, 14, extra="font-weight=\"bold\"")]
+    width = 12 + len(title) * 14 * _SANS_BOLD_EM
     y = 38.0
     for layer in layers:
         fill, height = _ROLE_STYLE.get(layer.role, ("#dddddd", 20.0))
-        body.append(f"<rect data-layer=\"{escape(layer.role)}\" x=\"20\" y=\"{_n(y)}\" width=\"200\" "
+        body.append(f"<rect data-layer=\"{escape(layer.role)}\" x=\"12\" y=\"{_n(y)}\" width=\"{_n(_STACK_BAR_W)}\" "
                     f"height=\"{_n(height)}\" fill=\"{fill}\" stroke=\"#444444\"/>")
         middle = y + height / 2 + 4
-        body.append(_text(232, middle, f"{layer.role}: {layer.name}", 12, extra="font-weight=\"bold\""))
+        label = f"{layer.role}: {layer.name}"
+        body.append(_text(_STACK_LABEL_X, middle, label, 12, extra="font-weight=\"bold\""))
+        width = max(width, _STACK_LABEL_X + len(label) * 12 * _SANS_BOLD_EM)
         if layer.detail:
-            body.append(_text(232, middle + 14, layer.detail, 10, extra="fill=\"#555555\""))
+            body.append(_text(_STACK_LABEL_X, middle + 14, layer.detail, 10, extra="fill=\"#555555\""))
+            width = max(width, _STACK_LABEL_X + len(layer.detail) * 10 * _SANS_EM)
         y += max(height, 30.0) + 4
-    return _svg("stack", 720, y + 8, "Layer stack of the cell", body)
+    return _svg("stack", math.ceil(width + 12), y + 8, "Layer stack of the cell", body)

@@ -27,10 +27,10 @@ def render_model_json(kind: str, model) -> str:
 
 def plain(value):
     """JSON data of a model value: attrs classes as objects in field order, tuples as arrays."""
+    if isinstance(value, units.Dimension):   # an attrs class too, shown by its name: "pressure"
+        return value.name
     if attrs.has(type(value)):
         return {field.name: plain(getattr(value, field.name)) for field in attrs.fields(type(value))}
-    if isinstance(value, units.Dimension):
-        return value.name
     if isinstance(value, (tuple, list)):
         return [plain(item) for item in value]
     if isinstance(value, dict):

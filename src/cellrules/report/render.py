@@ -69,6 +69,7 @@ def _environment(fmt: str, template_path: str | None):
         environment = ImmutableSandboxedEnvironment(loader=loader, **options)
     environment.filters["code"] = _CODE[fmt]
     environment.filters["code_block"] = _CODE_BLOCK[fmt]
+    environment.filters["breakable"] = _BREAKABLE[fmt]
     if fmt == "markdown":
         environment.filters["join"] = _markdown_join
     return environment
@@ -160,7 +161,20 @@ def _html_code_block(value, language: str = ""):
     return Markup("<pre><code>{}</code></pre>").format(escape(value))
 
 
+def _html_breakable(value):
+    """A dotted or snake_case name that may wrap after each `.` and `_` (a <wbr>), never inside a word.
+
+    `electrolyte.interphase_conducts_electrons` in a narrow table column wraps as
+    `electrolyte.` / `interphase_conducts_` / `electrons`, not mid-word.
+    """
+    from markupsafe import Markup, escape
+
+    text = str(escape(plain(value)))
+    return Markup(re.sub(r"([._/])(?=[^\s])", r"\1<wbr>", text))
+
+
 _FINALIZERS = {"text": plain, "markdown": _markdown_finalize, "html": _html}
+_BREAKABLE = {"text": plain, "markdown": _markdown_finalize, "html": _html_breakable}
 _CODE = {"text": plain, "markdown": _markdown_code, "html": _html_code}
 _CODE_BLOCK = {"text": lambda value, language="": plain(value), "markdown": _markdown_code_block,
                "html": _html_code_block}
