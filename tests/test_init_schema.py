@@ -37,7 +37,12 @@ def validator():
 
 
 def errors(validator, text: str) -> list[str]:
-    return [error.message for error in validator.iter_errors(as_json(tomllib.loads(text)))]
+    """Every message, including those inside an anyOf (an electrolyte is one table or an array of them)."""
+    def messages(error):
+        yield error.message
+        for inner in error.context or ():
+            yield from messages(inner)
+    return [m for error in validator.iter_errors(as_json(tomllib.loads(text))) for m in messages(error)]
 
 
 # ---------------------------------------------------------------------------------------- init
@@ -95,8 +100,10 @@ def test_schema_command_prints_the_shipped_copy():
 def test_schema_knows_every_key_the_loader_accepts():
     schema = spec_schema()
     assert set(schema["properties"]) == set(TOP_LEVEL)
-    for section in ("cell", "anode", "electrolyte", "cathode", "sei", "current_collector"):
+    for section in ("cell", "anode", "cathode", "sei", "current_collector"):
         assert set(section_keys(section)) <= set(schema["properties"][section]["properties"]), section
+    one_layer, layers = schema["properties"]["electrolyte"]["anyOf"]
+    assert set(section_keys("electrolyte")) <= set(one_layer["properties"]) and layers["items"] == one_layer
     assert set(section_keys("interlayer")) <= set(schema["properties"]["interlayer"]["items"]["properties"])
 
 

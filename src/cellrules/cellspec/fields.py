@@ -28,6 +28,7 @@ CATHODE_STRUCTURES = ("layered-oxide", "spinel", "olivine", "polyanion", "sulfid
                       "conversion", "prussian-blue", "chevrel", "graphite", "organic", "oxygen")
 INTERFACES = ("anode", "electrolyte", "cathode", "current_collector")
 WINDOW_KINDS = ("thermodynamic", "measured", "given")
+LAYER_ROLES = ("separator", "catholyte", "anolyte")
 SEI_ELECTRONIC = ("insulating", "conducting")
 SEI_IONIC = ("good", "moderate", "poor")
 
@@ -69,34 +70,9 @@ def _p(path, description, **kw):
 
 
 U = units
-FIELDS: tuple[Field, ...] = (
-    # [cell]
-    _s("cell.name", "free-text name of the design"),
-    _s("cell.carrier", "the carrier metal", CARRIERS),
-    _s("cell.architecture", "bulk or thin-film (default bulk)", ARCHITECTURES),
-    _q("cell.temperature", U.TEMPERATURE, "operating temperature"),
-    _q("cell.stack_pressure", U.PRESSURE, "stack pressure on the cell"),
-    _q("cell.current_density", U.CURRENT_DENSITY, "operating current density"),
-    _q("cell.areal_capacity", U.AREAL_CAPACITY, "areal capacity cycled"),
-    Field("cell.cycles", NUMBER, "claimed or target cycle life"),
-    Field("cell.coulombic_efficiency", NUMBER, "coulombic efficiency, a fraction 0-1"),
-    Field("cell.capacity_retention", NUMBER, "capacity retention claimed after `cycles`, a fraction 0-1"),
-    _q("cell.energy_density", U.SPECIFIC_ENERGY, "claimed or target specific energy"),
-    _q("cell.sintering_temperature", U.TEMPERATURE,
-       "highest temperature at which electrode and electrolyte are processed together (co-sintering)"),
-    _s("cell.source", "where this design comes from"),
-    _p("cell.carrier_potential", "standard potential of the carrier metal", settable=False),
-    # [anode]
-    _s("anode.material", "anode material (knowledge-base name)"),
-    _s("anode.kind", "metal, alloy, intercalation or anode-free", ANODE_KINDS),
-    _q("anode.thickness", U.LENGTH, "anode thickness"),
-    _p("anode.potential", "anode potential (plating/stripping or alloying potential)"),
-    _q("anode.shear_modulus", U.PRESSURE, "shear modulus of the anode metal"),
-    _q("anode.yield_strength", U.PRESSURE, "yield strength of the anode metal"),
-    _q("anode.melting_point", U.TEMPERATURE, "melting point of the anode"),
-    _q("anode.molar_volume", U.MOLAR_VOLUME, "molar volume of the anode metal"),
-    Field("anode.volume_change", NUMBER, "volume change on full lithiation/alloying, a fraction (3.0 = 300 %)"),
-    # [electrolyte]
+# One electrolyte layer: the keys a `[electrolyte]` / `[[electrolyte]]` table may set, and what the
+# knowledge base fills in. Paths are written `electrolyte.KEY`; every layer of a stack has them all.
+ELECTROLYTE_LAYER: tuple[Field, ...] = (
     _s("electrolyte.material", "electrolyte material (knowledge-base name, or a label for a liquid described by parts)"),
     _s("electrolyte.state", "solid, polymer, gel, liquid or hybrid", STATES),
     _s("electrolyte.class", "electrolyte class", ELECTROLYTE_CLASSES),
@@ -132,6 +108,38 @@ FIELDS: tuple[Field, ...] = (
     _q("electrolyte.class_conductivity_temperature", U.TEMPERATURE, "temperature at which the Table 1 conductivity range holds", settable=False),
     _q("electrolyte.class_activation_energy.low", U.ENERGY, "Table 1 lower activation-energy bound for this class and carrier", settable=False),
     _q("electrolyte.class_activation_energy.high", U.ENERGY, "Table 1 upper activation-energy bound for this class and carrier", settable=False),
+    _s("electrolyte.role", "what the layer is for in a stack: separator, catholyte or anolyte", LAYER_ROLES),
+)
+
+FIELDS: tuple[Field, ...] = (
+    # [cell]
+    _s("cell.name", "free-text name of the design"),
+    _s("cell.carrier", "the carrier metal", CARRIERS),
+    _s("cell.architecture", "bulk or thin-film (default bulk)", ARCHITECTURES),
+    _q("cell.temperature", U.TEMPERATURE, "operating temperature"),
+    _q("cell.stack_pressure", U.PRESSURE, "stack pressure on the cell"),
+    _q("cell.current_density", U.CURRENT_DENSITY, "operating current density"),
+    _q("cell.areal_capacity", U.AREAL_CAPACITY, "areal capacity cycled"),
+    Field("cell.cycles", NUMBER, "claimed or target cycle life"),
+    Field("cell.coulombic_efficiency", NUMBER, "coulombic efficiency, a fraction 0-1"),
+    Field("cell.capacity_retention", NUMBER, "capacity retention claimed after `cycles`, a fraction 0-1"),
+    _q("cell.energy_density", U.SPECIFIC_ENERGY, "claimed or target specific energy"),
+    _q("cell.sintering_temperature", U.TEMPERATURE,
+       "highest temperature at which electrode and electrolyte are processed together (co-sintering)"),
+    _s("cell.source", "where this design comes from"),
+    _p("cell.carrier_potential", "standard potential of the carrier metal", settable=False),
+    # [anode]
+    _s("anode.material", "anode material (knowledge-base name)"),
+    _s("anode.kind", "metal, alloy, intercalation or anode-free", ANODE_KINDS),
+    _q("anode.thickness", U.LENGTH, "anode thickness"),
+    _p("anode.potential", "anode potential (plating/stripping or alloying potential)"),
+    _q("anode.shear_modulus", U.PRESSURE, "shear modulus of the anode metal"),
+    _q("anode.yield_strength", U.PRESSURE, "yield strength of the anode metal"),
+    _q("anode.melting_point", U.TEMPERATURE, "melting point of the anode"),
+    _q("anode.molar_volume", U.MOLAR_VOLUME, "molar volume of the anode metal"),
+    Field("anode.volume_change", NUMBER, "volume change on full lithiation/alloying, a fraction (3.0 = 300 %)"),
+    # [electrolyte]: the layer that touches the anode (in a one-layer cell, the electrolyte)
+    *ELECTROLYTE_LAYER,
     # [cathode]
     _s("cathode.material", "cathode material"),
     _p("cathode.potential", "upper operating potential (charge cut-off)"),
@@ -149,10 +157,40 @@ FIELDS: tuple[Field, ...] = (
     _s("current_collector.cathode", "cathode-side current collector"),
     Field("current_collector.anode_alloys_with", STRINGS, "carrier metals the anode collector alloys with", settable=False),
     Field("current_collector.cathode_corroded_by", STRINGS, "electrolyte classes that corrode the cathode collector", settable=False),
+    # The layer that touches the cathode (the same layer as `electrolyte` in a one-layer cell).
+    *(attrs.evolve(f, path="cathode_electrolyte." + f.key, settable=False,
+                   description=f.description + " (the layer touching the cathode)") for f in ELECTROLYTE_LAYER),
+    # Every layer, and every interface between two layers, anode side first.
+    Field("electrolyte_layers", RECORDS, "the electrolyte layers from the anode side to the cathode side",
+          record="electrolyte_layer", settable=False),
+    Field("electrolyte_interfaces", RECORDS, "the interfaces between adjacent electrolyte layers, anode side first",
+          record="electrolyte_interface", settable=False),
 )
 
 # Fields of the records in a RECORDS field, in slot order.
 RECORD_FIELDS: dict[str, tuple[Field, ...]] = {
+    # Per-layer derived values (`let electrolyte.NAME = ...`) follow these in each record.
+    "electrolyte_layer": (
+        *(attrs.evolve(f, path="electrolyte_layer." + f.key, settable=False) for f in ELECTROLYTE_LAYER),
+        Field("electrolyte_layer.position", NUMBER, "1 for the layer at the anode, counting towards the cathode",
+              settable=False),
+    ),
+    "electrolyte_interface": (
+        _s("electrolyte_interface.label", "the two layers, e.g. Li6PS5Cl | Li3InCl6", settable=False),
+        Field("electrolyte_interface.position", NUMBER, "k for the interface between layers k and k+1", settable=False),
+        _s("electrolyte_interface.anode_side_material", "the layer on the anode side", settable=False),
+        _s("electrolyte_interface.anode_side_class", "its class", ELECTROLYTE_CLASSES, settable=False),
+        _p("electrolyte_interface.anode_side_window.low", "its reduction limit", settable=False),
+        _p("electrolyte_interface.anode_side_window.high", "its oxidation limit", settable=False),
+        _s("electrolyte_interface.cathode_side_material", "the layer on the cathode side", settable=False),
+        _s("electrolyte_interface.cathode_side_class", "its class", ELECTROLYTE_CLASSES, settable=False),
+        _p("electrolyte_interface.cathode_side_window.low", "its reduction limit", settable=False),
+        _p("electrolyte_interface.cathode_side_window.high", "its oxidation limit", settable=False),
+        Field("electrolyte_interface.protected", BOOL, "an interlayer separates the two layers", settable=False),
+        Field("electrolyte_interface.reacts", BOOL,
+              "the knowledge base records that the two layers react (true) or are compatible (false)", settable=False),
+        Field("electrolyte_interface.reaction_products", STRINGS, "what their reaction forms", settable=False),
+    ),
     "interlayer": (
         _s("interlayer.material", "interlayer material"),
         _s("interlayer.class", "buffer-layer class", INTERLAYER_CLASSES),
@@ -173,11 +211,20 @@ RECORD_FIELDS: dict[str, tuple[Field, ...]] = {
 
 BY_PATH: dict[str, Field] = {f.path: f for f in FIELDS}
 SLOT: dict[str, int] = {f.path: i for i, f in enumerate(FIELDS)}
+ELECTROLYTE_KEYS: tuple[str, ...] = tuple(f.key for f in ELECTROLYTE_LAYER)
+# The two slot blocks of layer fields: the layer touching the anode, the one touching the cathode.
+LAYER_BLOCKS = ("electrolyte", "cathode_electrolyte")
 
 
 def record_index(record: str, key: str) -> int:
-    """Position of `key` inside a record of type `record`."""
+    """Position of `key` (which may be dotted, like `window.low`) inside a record of type `record`."""
     for i, field in enumerate(RECORD_FIELDS[record]):
         if field.key == key:
             return i
     raise KeyError(key)
+
+
+def layer_block_of(path: str) -> str | None:
+    """`electrolyte` or `cathode_electrolyte` when `path` is a field of one of the two layer blocks."""
+    head = path.split(".", 1)[0]
+    return head if head in LAYER_BLOCKS else None

@@ -15,7 +15,7 @@ from cellrules import potential, units
 from cellrules.errors import Location, ManyErrors, SpecError, did_you_mean
 from cellrules.knowledge.base import KnowledgeBase
 from cellrules.cellspec import fields as F
-from cellrules.cellspec.model import CellSpec, Interlayer, Material, SpecValue, Waiver
+from cellrules.cellspec.model import CellSpec, ElectrolyteLayer, Interlayer, Material, SpecValue, Waiver
 from cellrules.tomlfile import TomlDocument, read_toml
 
 SPEC_VERSIONS = (1,)
@@ -76,7 +76,7 @@ class _Loader:
             raise ManyErrors(self.problems)
         self._carrier(cell)
         sections = {}
-        for section in ("cell", "anode", "electrolyte", "cathode", "sei", "current_collector"):
+        for section in ("cell", "anode", "cathode", "sei", "current_collector"):
             table = data.get(section)
             if table is None:
                 continue
@@ -85,10 +85,12 @@ class _Loader:
                 continue
             sections[section] = self.doc.where(section)
             self._section(section, table)
-        materials = {s: m for s in ("anode", "electrolyte", "cathode")
+        materials = {s: m for s in ("anode", "cathode")
                      if isinstance(data.get(s), dict) and (m := self._material(s, data[s]))}
-        parts = self._parts(data.get("electrolyte"), materials.get("electrolyte"))
-        interlayers = self._interlayers(data.get("interlayer", []))
+        electrolytes = self._electrolytes(data.get("electrolyte"))
+        if electrolytes:
+            sections["electrolyte"] = electrolytes[0].location
+        interlayers = self._interlayers(data.get("interlayer", []), len(electrolytes))
         if interlayers:
             sections["interlayer"] = interlayers[0].location
         sei = self._sei(data.get("sei"))
@@ -96,7 +98,8 @@ class _Loader:
         waivers = self._waivers(data.get("waiver", []))
         if self.problems:
             raise ManyErrors(sorted(self.problems, key=lambda p: (p.location.line, p.location.column, p.message)))
-        return CellSpec(self.doc.path, self.values, materials, interlayers, sei, parts, collectors, waivers, sections)
+        return CellSpec(self.doc.path, self.values, materials, electrolytes, interlayers, sei, collectors, waivers,
+                        sections)
 
     # -- file level ----------------------------------------------------------
     def _top_level(self, data: dict) -> None:
@@ -133,17 +136,20 @@ class _Loader:
             self.problem("[cell] needs a name", self.doc.where("cell"), 'add name = "a short description of the design"')
 
     # -- sections ------------------------------------------------------------
-    def _section(self, section: str, table: dict) -> None:
+    def _section(self, section: str, table: dict, path: tuple = (), values: dict | None = None) -> None:
+        """Read one table's keys; `path` locates it (("electrolyte", 1) for a layer of [[electrolyte]]) and
+        `values` collects what it sets (a layer's own dict, keyed by field key; else self.values by path)."""
+        path = path or (section,)
         keys = section_keys(section)
         extra = EXTRA_KEYS.get(section, ())
         orbital = ("homo", "lumo") if section == "electrolyte" else ()
         for key, raw in table.items():
-            where = self.doc.where(section, key)
+            where = self.doc.where(*path, key)
             if key in extra or key in orbital:
                 if key == "window":
-                    self._window(raw, where)
+                    self._window(raw, where, path, values)
                 elif key in orbital:
-                    self._orbital(f"electrolyte.{key}", raw, where)
+                    self._orbital(key, raw, where, values)
                 elif key == "custom" and not isinstance(raw, bool):
                     self.problem("custom must be true or false", where)
                 continue
@@ -165,7 +171,31 @@ class _Loader:
                 continue
             parsed = self.value(field, raw, where)
             if parsed is not None:
-                self.values[field.path] = parsed
+                if values is None:
+                    self.values[field.path] = parsed
+                else:
+                    values[field.key] = parsed
+
+    def _electrolytes(self, raw) -> tuple[ElectrolyteLayer, ...]:
+        """`[electrolyte]` (one layer) or `[[electrolyte]]` (layers from the anode side to the cathode side)."""
+        if raw is None:
+            return ()
+        if isinstance(raw, dict):
+            tables = [((("electrolyte",)), raw)]
+        elif isinstance(raw, list) and raw and all(isinstance(t, dict) for t in raw):
+            tables = [(("electrolyte", index), table) for index, table in enumerate(raw)]
+        else:
+            self.problem("electrolyte must be a table [electrolyte], or an array of tables [[electrolyte]] "
+                         "(one per layer, from the anode side to the cathode side)", self.doc.where("electrolyte"))
+            return ()
+        layers = []
+        for position, (path, table) in enumerate(tables, start=1):
+            values: dict = {}
+            self._section("electrolyte", table, path, values)
+            material = self._material("electrolyte", table, path)
+            parts = self._parts(table, path, values)
+            layers.append(ElectrolyteLayer(position, material, values, parts, self.doc.where(*path)))
+        return tuple(layers)
 
     def value(self, field: F.Field, raw, where: Location) -> SpecValue | None:
         """Parse one value for `field`, reporting a problem (and returning None) when it is wrong."""
@@ -250,7 +280,7 @@ class _Loader:
             return None
         return SpecValue(quantity.value, raw, where)
 
-    def _window(self, raw, where: Location) -> None:
+    def _window(self, raw, where: Location, path: tuple, values: dict) -> None:
         if not isinstance(raw, dict):
             self.problem("window must be a table", where, 'e.g. window = { low = "1.7 V", high = "2.1 V", vs = "Li/Li+" }')
             return
@@ -260,12 +290,12 @@ class _Loader:
         reference = raw.get("vs", self.carrier)
         if not isinstance(reference, str):
             self.problem(f"window.vs must be a reference electrode, got {_shown(reference)}",
-                         self.doc.where("electrolyte", "window", "vs"), 'e.g. vs = "Li/Li+"')
+                         self.doc.where(*path, "window", "vs"), 'e.g. vs = "Li/Li+"')
             return
         for key in ("low", "high"):
             if key not in raw:
                 continue
-            at = self.doc.where("electrolyte", "window", key)
+            at = self.doc.where(*path, "window", key)
             if isinstance(raw[key], bool) or not isinstance(raw[key], (str, int, float)):
                 self.problem(f"window.{key} must be a potential string, got {_shown(raw[key])}", at, 'e.g. "1.7 V"')
                 continue
@@ -275,22 +305,22 @@ class _Loader:
             except (units.UnitError, potential.PotentialError) as error:
                 self.problem(f"window.{key}: {error.message}", at, error.hint or 'e.g. "1.7 V"')
                 continue
-            self.values[f"electrolyte.window.{key}"] = SpecValue(parsed.she, f"{text} vs {reference}" if " vs" not in text else text, at)
-        low, high = self.values.get("electrolyte.window.low"), self.values.get("electrolyte.window.high")
+            values[f"window.{key}"] = SpecValue(parsed.she, f"{text} vs {reference}" if " vs" not in text else text, at)
+        low, high = values.get("window.low"), values.get("window.high")
         if low and high and low.value > high.value:
             self.problem("window.low is above window.high", where, "swap them")
 
-    def _orbital(self, path: str, raw, where: Location) -> None:
+    def _orbital(self, key: str, raw, where: Location, values: dict) -> None:
         try:
             quantity = units.parse_quantity(raw) if isinstance(raw, str) else None
         except units.UnitError as error:
-            self.problem(f"{path.split('.')[-1]}: {error.message}", where, error.hint)
+            self.problem(f"{key}: {error.message}", where, error.hint)
             return
         if quantity is None or quantity.dimension != units.ENERGY:
-            self.problem(f"{path.split('.')[-1]} must be an orbital energy in eV (vacuum scale)", where, 'e.g. homo = "-6.9 eV"')
+            self.problem(f"{key} must be an orbital energy in eV (vacuum scale)", where, 'e.g. homo = "-6.9 eV"')
             return
         she = potential.energy_to_potential_she(quantity.value / units.ELECTRON_VOLT)
-        self.values[path] = SpecValue(she, raw, where)
+        values[key] = SpecValue(she, raw, where)
 
     # -- materials -----------------------------------------------------------
     def _material(self, section: str, table: dict, path: tuple = ()) -> Material | None:
@@ -339,26 +369,25 @@ class _Loader:
                 found.append(Material(name, match.entry, match.how, where))
         return tuple(found)
 
-    def _parts(self, table, material) -> dict:
-        if not isinstance(table, dict):
-            return {}
+    def _parts(self, table: dict, path: tuple, values: dict) -> dict:
+        """A liquid's salt, solvents and additives, each a knowledge-base entry."""
         parts = {}
-        for key, section in (("salt", "salt"), ("solvent", "solvent"), ("additives", "additives")):
+        for key in ("salt", "solvent", "additives"):
             if key not in table:
                 continue
             raw = table[key]
-            where = self.doc.where("electrolyte", key)
+            where = self.doc.where(*path, key)
             items = [raw] if (key == "salt" and isinstance(raw, str)) else raw
-            if not isinstance(items, list) or not all(isinstance(x, str) for x in items):
+            if not isinstance(items, list) or not items or not all(isinstance(x, str) for x in items):
                 self.problem(f"electrolyte.{key} must be {'a string' if key == 'salt' else 'a list of strings'}", where)
                 continue
-            parts[key] = self._lookup_list(section, items, where)
-            self.values[f"electrolyte.{key}"] = SpecValue(
+            parts[key] = self._lookup_list(key, items, where)
+            values[key] = SpecValue(
                 (parts[key][0].entry.name if parts[key] else items[0]) if key == "salt"
                 else tuple(m.entry.name for m in parts[key]), ", ".join(items), where)
         return parts
 
-    def _interlayers(self, raw) -> tuple[Interlayer, ...]:
+    def _interlayers(self, raw, layer_count: int) -> tuple[Interlayer, ...]:
         if not isinstance(raw, list) or not all(isinstance(table, dict) for table in raw):
             self.problem("interlayer must be an array of tables [[interlayer]]", self.doc.where("interlayer"))
             return ()
@@ -366,16 +395,19 @@ class _Loader:
         layers = []
         for index, table in enumerate(raw):
             header = self.doc.where("interlayer", index)
-            values = {}
+            values, interface = {}, None
             for key, value in table.items():
                 where = self.doc.where("interlayer", index, key)
                 if key in ("material", "custom"):
                     continue
-                field = keys.get(key)
-                if field is None:
-                    self.problem(f"unknown key {key!r} in [[interlayer]]", where, did_you_mean(key, [*keys, "custom"]))
-                    continue
-                parsed = self.value(field, value, where)
+                if key == "between":
+                    parsed, interface = self._between(value, where, layer_count)
+                else:
+                    field = keys.get(key)
+                    if field is None:
+                        self.problem(f"unknown key {key!r} in [[interlayer]]", where, did_you_mean(key, [*keys, "custom"]))
+                        continue
+                    parsed = self.value(field, value, where)
                 if parsed is not None:
                     values[key] = parsed
             if "between" not in table:
@@ -387,8 +419,41 @@ class _Loader:
                 if material.entry is None and "class" not in values:
                     self.problem("a custom interlayer must give its class", header,
                                  "class = " + " | ".join(F.INTERLAYER_CLASSES))
-                layers.append(Interlayer(material, values, header))
+                layers.append(Interlayer(material, values, header, interface))
         return tuple(layers)
+
+    def _between(self, raw, where: Location, layer_count: int) -> tuple[SpecValue | None, int | None]:
+        """`between = [A, B]`: two adjacent members of the stack, read as the sides rules see.
+
+        The stack is anode | electrolyte.1 | ... | electrolyte.N | cathode (a current collector
+        sits outside either electrode). "electrolyte" alone is the layer next to the other side.
+        The value rules read names the kinds of the two sides (["anode", "electrolyte"],
+        ["electrolyte", "electrolyte"], ...); `interface` numbers the interface along the stack.
+        """
+        example = 'e.g. between = ["cathode", "electrolyte"]' + _layers_hint(layer_count)
+        if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
+            self.problem("between must be a list of strings", where, example)
+            return None, None
+        known = _stack_names(layer_count) + (["electrolyte.1"] if layer_count <= 1 else ["electrolyte"])
+        for text in raw:
+            if text not in known:
+                self.problem(f"between: {text!r} is not one of the accepted values", where,
+                             did_you_mean(text, _stack_names(layer_count))
+                             or "sides: " + ", ".join(_stack_names(layer_count)))
+        if len(raw) != 2:
+            self.problem(f"between names the two sides of the interface, got {len(raw)}", where, example)
+            return None, None
+        if any(text not in known for text in raw):
+            return None, None
+        first, second = (_stack_position(a, b, layer_count) for a, b in (raw, raw[::-1]))
+        if first is None or second is None or abs(first - second) != 1:
+            self.problem(f"between {raw[0]!r} and {raw[1]!r}: the two sides are not adjacent in the stack", where,
+                         "the stack is " + " | ".join(_stack_names(layer_count)[1:]) + _layers_hint(layer_count))
+            return None, None
+        low = min(first, second)
+        kinds = tuple(text.split(".")[0] for text in raw)
+        interface = low if "electrolyte" in kinds and 0 <= low <= max(layer_count, 1) else None
+        return SpecValue(kinds, ", ".join(raw), where), interface
 
     def _sei(self, table) -> tuple[Material, ...]:
         if not isinstance(table, dict) or "components" not in table:
@@ -448,6 +513,36 @@ class _Loader:
                 continue
             waivers.append(Waiver(rule, reason.strip(), expires, where))
         return tuple(waivers)
+
+
+def _stack_names(layer_count: int) -> list[str]:
+    """The members of the stack an interlayer can sit between, anode side first."""
+    layers = [f"electrolyte.{k}" for k in range(1, layer_count + 1)] if layer_count > 1 else ["electrolyte"]
+    return ["current_collector", "anode", *layers, "cathode"]
+
+
+def _stack_position(name: str, other: str, layer_count: int) -> int | None:
+    """Where `name` sits: anode 0, electrolyte.k at k, cathode N+1; a collector outside the electrode
+    it pairs with; bare "electrolyte" is the layer next to `other`. None when that is ambiguous."""
+    last = max(layer_count, 1)
+    if name == "anode":
+        return 0
+    if name == "cathode":
+        return last + 1
+    if name.startswith("electrolyte."):
+        return int(name.split(".", 1)[1])
+    if name == "electrolyte":
+        if other in ("anode", "current_collector"):
+            return 1
+        if other == "cathode":
+            return last
+        return 1 if layer_count <= 1 and not other.startswith("electrolyte") else None
+    # current_collector: outside the electrode (or, in an anode-free cell, against the first layer)
+    return {"anode": -1, "cathode": last + 2}.get(other, 0 if other in ("electrolyte", "electrolyte.1") else None)
+
+
+def _layers_hint(layer_count: int) -> str:
+    return '; with several electrolyte layers name them "electrolyte.1" ... "electrolyte.N"' if layer_count > 1 else ""
 
 
 def _finite(number) -> float | None:

@@ -30,8 +30,25 @@ class Material:
 @attrs.frozen
 class Interlayer:
     material: Material
-    values: dict             # key -> SpecValue
+    values: dict             # key -> SpecValue; "between" holds the kinds of its two sides
     location: Location
+    interface: int | None    # along the stack: 0 anode | layer 1, k layer k | k+1, N layer N | cathode
+
+
+@attrs.frozen
+class ElectrolyteLayer:
+    """One electrolyte layer of the stack, as the spec describes it (`[electrolyte]` or one `[[electrolyte]]`)."""
+
+    position: int            # 1 at the anode, counting towards the cathode
+    material: Material | None
+    values: dict             # key (e.g. "ionic_conductivity", "window.low") -> SpecValue
+    parts: dict              # "salt"/"solvent"/"additives" -> tuple[Material, ...]
+    location: Location       # its table header
+
+    @property
+    def role(self) -> str | None:
+        value = self.values.get("role")
+        return value.value if value else None
 
 
 @attrs.frozen
@@ -45,11 +62,11 @@ class Waiver:
 @attrs.frozen
 class CellSpec:
     path: str
-    values: dict                         # field path -> SpecValue
-    materials: dict                      # section -> Material
+    values: dict                         # field path -> SpecValue, for every section but the electrolyte layers
+    materials: dict                      # "anode" / "cathode" -> Material
+    electrolytes: tuple[ElectrolyteLayer, ...]   # from the anode side to the cathode side
     interlayers: tuple[Interlayer, ...]
     sei_components: tuple[Material, ...]
-    parts: dict                          # "salt"/"solvent"/"additives" -> tuple[Material, ...]
     collectors: dict                     # "anode"/"cathode" -> Material
     waivers: tuple[Waiver, ...]
     sections: dict                       # section -> Location of its header

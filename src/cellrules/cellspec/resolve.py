@@ -3,16 +3,23 @@
 Each field gets a value (or None: unknown) and a provenance. Precedence: the
 spec's own value, then the knowledge-base entry its section names, then a rule
 default. Nothing missing is ever filled with a guess.
+
+The work is split by component (the cell, the anode, each electrolyte layer,
+the cathode, the interlayers, the SEI, the collectors), each a function of its
+own part of the spec and the knowledge base, so a caller that changes one part
+(a suggested edit, a screened candidate) can resolve that part alone and patch
+the table: `resolve_layer` returns one layer's values, `place_layers` writes the
+two layer blocks and the layer records.
 """
 from __future__ import annotations
 
 import attrs
 
+from cellrules.cellspec import fields as F
+from cellrules.cellspec.model import CellSpec, ElectrolyteLayer, Material
 from cellrules.errors import Location
 from cellrules.knowledge import names
 from cellrules.knowledge.base import Entry, KnowledgeBase
-from cellrules.cellspec import fields as F
-from cellrules.cellspec.model import CellSpec, Material
 
 
 @attrs.frozen
@@ -30,6 +37,33 @@ class Resolved:
     provenance: list         # slot -> Provenance or None
     texts: list              # slot -> the value as written (spec or knowledge base), or None
     given: frozenset = frozenset()   # slots whose value the spec itself set (read by the rule function given())
+    layers: tuple = ()               # LayerValues of each electrolyte layer, anode side first
+
+    def display_name(self, path: str, layer: int | None = None) -> str:
+        """A field as the user addresses it: `electrolyte.X` in a one-layer cell, `electrolyte.N.X` in a
+        stack; `layer` is the position that `electrolyte.*` stands for (a rule judged per layer)."""
+        block = F.layer_block_of(path)
+        if block is None:
+            return path
+        key = path.split(".", 1)[1]
+        count = len(self.spec.electrolytes)
+        if count <= 1:
+            return f"electrolyte.{key}"
+        position = count if block == "cathode_electrolyte" else layer or 1
+        return f"electrolyte.{position}.{key}"
+
+
+@attrs.frozen
+class LayerValues:
+    """One electrolyte layer resolved: key -> (value, text, Provenance), and the keys the spec set."""
+
+    position: int
+    entries: dict
+    given: frozenset
+
+    def value(self, key: str):
+        item = self.entries.get(key)
+        return item[0] if item else None
 
 
 def resolve(spec: CellSpec, kb: KnowledgeBase) -> Resolved:
@@ -41,16 +75,18 @@ def resolve(spec: CellSpec, kb: KnowledgeBase) -> Resolved:
         table.kb("cell.carrier_potential", metal.entry, "standard_potential", cell_header)
     table.default("cell.architecture", "bulk", cell_header)
     _anode(table, spec, kb, metal.entry if metal else None)
-    _electrolyte(table, spec, kb, carrier)
     _cathode(table, spec)
     _interlayers(table, spec)
     _sei(table, spec)
     _collectors(table, spec)
+    given = set()
     for path, value in spec.values.items():  # the spec's own values win
         table.spec_value(path, value)
-    _derived_defaults(table, spec, kb, carrier)
-    given = frozenset(F.SLOT[path] for path in spec.values if path in F.SLOT)
-    return Resolved(spec, table.values, table.provenance, table.texts, given)
+        if path in F.SLOT:
+            given.add(F.SLOT[path])
+    layers = [resolve_layer(layer, spec, kb) for layer in spec.electrolytes]
+    given |= place_layers(table, layers, spec, kb)
+    return Resolved(spec, table.values, table.provenance, table.texts, frozenset(given), tuple(layers))
 
 
 class _Table:
@@ -71,18 +107,24 @@ class _Table:
         return self.values[F.SLOT[path]]
 
     def spec_value(self, path, value) -> None:
-        self.set(path, value.value, value.text,
-                 Provenance(f"spec: {self.spec.path}:{value.location.line}", value.location))
+        self.set(path, value.value, value.text, _spec_provenance(self.spec, value.location))
 
     def kb(self, path, entry: Entry, key: str, where: Location | None, value=None, how: str = "") -> None:
         item = entry.values.get(key) if value is None else value
         if item is None:
             return
-        source = f"knowledge-base: {entry.name} ({item.source})" + (f"; {how}" if how else "")
-        self.set(path, item.value, item.text, Provenance(source, where))
+        self.set(path, item.value, item.text, _kb_provenance(entry, item, where, how))
 
     def default(self, path, value, where) -> None:
         self.set(path, value, str(value), Provenance("rule default", where))
+
+
+def _spec_provenance(spec: CellSpec, where: Location) -> Provenance:
+    return Provenance(f"spec: {spec.path}:{where.line}", where)
+
+
+def _kb_provenance(entry: Entry, item, where, how: str = "") -> Provenance:
+    return Provenance(f"knowledge-base: {entry.name} ({item.source})" + (f"; {how}" if how else ""), where)
 
 
 def _anode(table: _Table, spec: CellSpec, kb: KnowledgeBase, carrier_metal: Entry | None) -> None:
@@ -111,40 +153,74 @@ def _anode(table: _Table, spec: CellSpec, kb: KnowledgeBase, carrier_metal: Entr
             table.kb(f"anode.{key}", carrier_metal, key, where, how=plated)
 
 
-def _electrolyte(table: _Table, spec: CellSpec, kb: KnowledgeBase, carrier: str) -> None:
-    material = spec.materials.get("electrolyte")
-    if material is None:
-        return
-    table.set("electrolyte.material", material.entry.name if material.entry else material.name, material.name,
-              _material_provenance(spec, material))
-    entry, where, how = material.entry, material.location, _how(material)
-    if entry is not None:
-        for key in ("state", "class", "ionic_conductivity", "conductivity_temperature", "activation_energy",
-                    "electronic_conductivity", "shear_modulus", "homo", "lumo", "carriers", "moisture_sensitive",
-                    "decomposition_temperature", "max_temperature", "critical_current_density", "aqueous",
-                    "salt", "solvent"):
-            table.kb(f"electrolyte.{key}", entry, key, where, how=how)
-        vft = entry.values.get("vft")
-        if vft:
-            table.kb("electrolyte.vft_pseudo_energy", entry, "vft", where, value=vft["a"], how=how)
-            table.kb("electrolyte.vft_t0", entry, "vft", where, value=vft["t0"], how=how)
-        _window(table, entry, where, how)
-        if entry.formula:
-            formula_elements = names.elements(entry.formula)
-            if formula_elements:
-                table.set("electrolyte.elements", formula_elements, ", ".join(formula_elements),
-                          Provenance(f"knowledge-base: {entry.name} (formula {entry.formula})", where))
-        reaction = entry.reactions.get(carrier)
-        if reaction is not None:
-            provenance = Provenance(f"knowledge-base: {entry.name} ({reaction.source})", where)
-            table.set("electrolyte.interphase_products", reaction.products, ", ".join(reaction.products), provenance)
-            if reaction.electronic is not None:
-                table.set("electrolyte.interphase_conducts_electrons", reaction.electronic,
-                          str(reaction.electronic).lower(), provenance)
-    _liquid_parts(table, spec)
+# ---------------------------------------------------------------- electrolyte layers
+
+_KB_LAYER_KEYS = ("state", "class", "ionic_conductivity", "conductivity_temperature", "activation_energy",
+                  "electronic_conductivity", "shear_modulus", "homo", "lumo", "carriers", "moisture_sensitive",
+                  "decomposition_temperature", "max_temperature", "critical_current_density", "aqueous",
+                  "salt", "solvent")
 
 
-def _window(table: _Table, entry: Entry, where, how) -> None:
+class _Layer:
+    """The values of one layer while it is being resolved."""
+
+    def __init__(self, spec: CellSpec):
+        self.spec = spec
+        self.entries: dict = {}
+
+    def set(self, key, value, text, provenance) -> None:
+        self.entries[key] = (value, text, provenance)
+
+    def get(self, key):
+        item = self.entries.get(key)
+        return item[0] if item else None
+
+    def kb(self, key, entry: Entry, source_key: str, where, value=None, how: str = "") -> None:
+        item = entry.values.get(source_key) if value is None else value
+        if item is not None:
+            self.set(key, item.value, item.text, _kb_provenance(entry, item, where, how))
+
+
+def resolve_layer(layer: ElectrolyteLayer, spec: CellSpec, kb: KnowledgeBase) -> LayerValues:
+    """One electrolyte layer: its knowledge-base entry (or its parts), then the spec's own values."""
+    values = _Layer(spec)
+    material = layer.material
+    if material is not None:
+        values.set("material", material.entry.name if material.entry else material.name, material.name,
+                   _material_provenance(spec, material))
+        entry, where, how = material.entry, material.location, _how(material)
+        if entry is not None:
+            _layer_entry(values, entry, where, how, spec.carrier)
+    _liquid_parts(values, layer)
+    for key, value in layer.values.items():  # the spec's own values win
+        values.set(key, value.value, value.text, _spec_provenance(spec, value.location))
+    _layer_defaults(values, layer, spec, kb)
+    return LayerValues(layer.position, values.entries, frozenset(layer.values))
+
+
+def _layer_entry(values: _Layer, entry: Entry, where, how: str, carrier: str) -> None:
+    for key in _KB_LAYER_KEYS:
+        values.kb(key, entry, key, where, how=how)
+    vft = entry.values.get("vft")
+    if vft:
+        values.kb("vft_pseudo_energy", entry, "vft", where, value=vft["a"], how=how)
+        values.kb("vft_t0", entry, "vft", where, value=vft["t0"], how=how)
+    _window(values, entry, where, how)
+    if entry.formula:
+        formula_elements = names.elements(entry.formula)
+        if formula_elements:
+            values.set("elements", formula_elements, ", ".join(formula_elements),
+                       Provenance(f"knowledge-base: {entry.name} (formula {entry.formula})", where))
+    reaction = entry.reactions.get(carrier)
+    if reaction is not None:
+        provenance = Provenance(f"knowledge-base: {entry.name} ({reaction.source})", where)
+        values.set("interphase_products", reaction.products, ", ".join(reaction.products), provenance)
+        if reaction.electronic is not None:
+            values.set("interphase_conducts_electrons", reaction.electronic, str(reaction.electronic).lower(),
+                       provenance)
+
+
+def _window(values: _Layer, entry: Entry, where, how) -> None:
     """The computed (thermodynamic) window where there is one, else the measured one."""
     candidates = [entry.values.get("window"), entry.values.get("measured_window")]
     chosen = next((w for w in candidates if w and w.get("kind") == "thermodynamic"), None) \
@@ -156,29 +232,95 @@ def _window(table: _Table, entry: Entry, where, how) -> None:
         kind = "measured"
     for side in ("low", "high"):
         if side in chosen:
-            table.kb(f"electrolyte.window.{side}", entry, "window", where, value=chosen[side],
-                     how=f"{kind} window" + (f"; {how}" if how else ""))
-    table.set("electrolyte.window_kind", kind, kind, Provenance(f"knowledge-base: {entry.name} ({kind} window)", where))
+            values.kb(f"window.{side}", entry, "window", where, value=chosen[side],
+                      how=f"{kind} window" + (f"; {how}" if how else ""))
+    values.set("window_kind", kind, kind, Provenance(f"knowledge-base: {entry.name} ({kind} window)", where))
     measured = entry.values.get("measured_window")
     if measured and "high" in measured:
-        table.kb("electrolyte.measured_window.high", entry, "measured_window", where, value=measured["high"],
-                 how="measured window" + (f"; {how}" if how else ""))
+        values.kb("measured_window.high", entry, "measured_window", where, value=measured["high"],
+                  how="measured window" + (f"; {how}" if how else ""))
 
 
-def _liquid_parts(table: _Table, spec: CellSpec) -> None:
+def _liquid_parts(values: _Layer, layer: ElectrolyteLayer) -> None:
     """A liquid described by salt/solvent/additives: its class and water content come from the parts."""
-    solvents = spec.parts.get("solvent", ())
+    solvents = layer.parts.get("solvent", ())
     for material in solvents:
         water = material.entry.get("water")
         if water and water.value:
-            table.kb("electrolyte.aqueous", material.entry, "water", material.location)
+            values.kb("aqueous", material.entry, "water", material.location)
         solvent_class = material.entry.get("class")
-        if solvent_class and not table.known("electrolyte.class"):
-            table.kb("electrolyte.class", material.entry, "class", material.location)
-    if solvents and not table.known("electrolyte.state"):
-        table.set("electrolyte.state", "liquid", "liquid",
-                  Provenance("rule default (an electrolyte described by its solvents is a liquid)", solvents[0].location))
+        if solvent_class and values.get("class") is None:
+            values.kb("class", material.entry, "class", material.location)
+    if solvents and values.get("state") is None:
+        values.set("state", "liquid", "liquid",
+                   Provenance("rule default (an electrolyte described by its solvents is a liquid)", solvents[0].location))
 
+
+def _layer_defaults(values: _Layer, layer: ElectrolyteLayer, spec: CellSpec, kb: KnowledgeBase) -> None:
+    """Values that follow from others once the spec has had its say."""
+    if any(key in layer.values for key in ("window.low", "window.high")):
+        where = layer.values.get("window.low", layer.values.get("window.high")).location
+        values.set("window_kind", "given", "given", _spec_provenance(spec, where))
+    given_conductivity = layer.values.get("ionic_conductivity")
+    if given_conductivity is not None and "conductivity_temperature" not in layer.values:
+        # A measured conductivity given without its temperature is read as measured at the cell's
+        # temperature (and unknown when the cell states none), never paired with a knowledge-base one.
+        temperature = spec.values.get("cell.temperature")
+        values.entries.pop("conductivity_temperature", None)
+        if temperature is not None:
+            values.set("conductivity_temperature", temperature.value, temperature.text, Provenance(
+                f"spec: {spec.path}:{given_conductivity.location.line} gives ionic_conductivity without "
+                f"conductivity_temperature, so it holds at the cell's temperature "
+                f"(spec: {spec.path}:{temperature.location.line})", given_conductivity.location))
+    electrolyte_class = values.get("class")
+    if electrolyte_class == "aqueous" and values.get("aqueous") is None:
+        values.set("aqueous", True, "true", values.entries["class"][2])
+    row = kb.class_row(electrolyte_class, spec.carrier) if electrolyte_class else None
+    if row is not None:
+        # The Table 1 envelopes of the electrolyte's class for this carrier (plausibility only).
+        where = values.entries["class"][2].location
+        for key, field in (("ionic_conductivity", "class_conductivity"), ("activation_energy", "class_activation_energy")):
+            for side, item in row.values.get(key, {}).items():
+                values.kb(f"{field}.{side}", row, key, where, value=item)
+        if "ionic_conductivity" in row.values:
+            values.kb("class_conductivity_temperature", row, "conductivity_temperature", where)
+
+
+def place_layers(table: _Table, layers: list[LayerValues], spec: CellSpec, kb: KnowledgeBase) -> set[int]:
+    """Write the layer touching the anode and the one touching the cathode into their slot blocks, and
+    every layer and interface into the record lists; return the slots the spec itself set."""
+    given: set[int] = set()
+    if layers:
+        for block, layer in (("electrolyte", layers[0]), ("cathode_electrolyte", layers[-1])):
+            for key, (value, text, provenance) in layer.entries.items():
+                table.set(f"{block}.{key}", value, text, provenance)
+            given.update(F.SLOT[f"{block}.{key}"] for key in layer.given if f"{block}.{key}" in F.SLOT)
+    where = spec.sections.get("electrolyte") or spec.sections.get("cell")
+    records = tuple(tuple(layer.value(key) for key in F.ELECTROLYTE_KEYS) + (float(layer.position),)
+                    for layer in layers)
+    shown = " | ".join(str(layer.value("material")) for layer in layers) or "none"
+    table.set("electrolyte_layers", records, shown, Provenance(
+        f"spec: {spec.path}:{where.line}" if layers else "spec: no [electrolyte]", where))
+    interfaces = tuple(_interface(first, second, spec, kb) for first, second in zip(layers, layers[1:]))
+    table.set("electrolyte_interfaces", interfaces, "; ".join(i[0] for i in interfaces) or "none",
+              Provenance(f"spec: {spec.path}:{where.line}" if interfaces else "spec: one electrolyte layer", where))
+    return given
+
+
+def _interface(first: LayerValues, second: LayerValues, spec: CellSpec, kb: KnowledgeBase) -> tuple:
+    """The record of the interface between two adjacent layers (fields: RECORD_FIELDS electrolyte_interface)."""
+    pair = kb.electrolyte_pair((first.value("material"), first.value("class")),
+                               (second.value("material"), second.value("class")))
+    reacts = pair.get("reacts") if pair else None
+    products = pair.get("products") if pair else None
+    protected = any(layer.interface == first.position for layer in spec.interlayers)
+    return (f"{first.value('material')} | {second.value('material')}", float(first.position),
+            first.value("material"), first.value("class"), first.value("window.low"), first.value("window.high"),
+            second.value("material"), second.value("class"), second.value("window.low"), second.value("window.high"),
+            protected, reacts.value if reacts else None, products.value if products else None)
+
+
+# ---------------------------------------------------------------- cathode, interlayers, SEI, collectors
 
 def _cathode(table: _Table, spec: CellSpec) -> None:
     material = spec.materials.get("cathode")
@@ -220,8 +362,8 @@ def _sei(table: _Table, spec: CellSpec) -> None:
         return
     components = tuple(m.entry.name for m in spec.sei_components)
     where = spec.sei_components[0].location
-    provenance = Provenance(f"spec: {spec.path}:{where.line}", where)
-    table.set("sei.components", components, ", ".join(m.name for m in spec.sei_components), provenance)
+    table.set("sei.components", components, ", ".join(m.name for m in spec.sei_components),
+              _spec_provenance(spec, where))
     phases = []
     for material in spec.sei_components:
         entry = material.entry
@@ -243,28 +385,9 @@ def _collectors(table: _Table, spec: CellSpec) -> None:
                   Provenance(material.entry.provenance(key), material.location))
 
 
-def _derived_defaults(table: _Table, spec: CellSpec, kb: KnowledgeBase, carrier: str) -> None:
-    """Values that follow from others once the spec has had its say."""
-    if any(p in spec.values for p in ("electrolyte.window.low", "electrolyte.window.high")):
-        where = spec.values.get("electrolyte.window.low", spec.values.get("electrolyte.window.high")).location
-        table.set("electrolyte.window_kind", "given", "given", Provenance(f"spec: {spec.path}:{where.line}", where))
-    electrolyte_class = table.get("electrolyte.class")
-    if electrolyte_class == "aqueous" and not table.known("electrolyte.aqueous"):
-        table.set("electrolyte.aqueous", True, "true", table.provenance[F.SLOT["electrolyte.class"]])
-    row = kb.class_row(electrolyte_class, carrier) if electrolyte_class else None
-    if row is not None:
-        # The Table 1 envelopes of the electrolyte's class for this carrier (plausibility only).
-        where = table.provenance[F.SLOT["electrolyte.class"]].location
-        for key, field in (("ionic_conductivity", "class_conductivity"), ("activation_energy", "class_activation_energy")):
-            for side, item in row.values.get(key, {}).items():
-                table.kb(f"electrolyte.{field}.{side}", row, key, where, value=item)
-        if "ionic_conductivity" in row.values:
-            table.kb("electrolyte.class_conductivity_temperature", row, "conductivity_temperature", where)
-
-
 def _how(material: Material) -> str:
     return "" if material.how in ("name", "alias") else f"matched by {material.how}"
 
 
 def _material_provenance(spec: CellSpec, material: Material) -> Provenance:
-    return Provenance(f"spec: {spec.path}:{material.location.line}", material.location)
+    return _spec_provenance(spec, material.location)

@@ -27,7 +27,8 @@ _TABLES = ("cell", "anode", "electrolyte", "cathode", "sei", "current_collector"
 _SECTION_TITLES = {
     "cell": "The cell as a whole: name, carrier and operating conditions",
     "anode": "The anode: a knowledge-base material, or custom = true with its properties",
-    "electrolyte": "The electrolyte: a knowledge-base material, its parts (liquids), or custom = true",
+    "electrolyte": "The electrolyte: a knowledge-base material, its parts (liquids), or custom = true; "
+                   "[[electrolyte]] gives several layers, from the anode side to the cathode side",
     "cathode": "The cathode and its upper operating potential",
     "interlayer": "Buffer layers, interlayers, artificial SEIs and coatings, any number",
     "sei": "The measured or expected SEI on the anode",
@@ -58,6 +59,10 @@ def spec_schema() -> dict:
             properties[section] = {"description": _SECTION_TITLES[section], "type": "array", "items": _interlayer()}
         elif section == "waiver":
             properties[section] = {"description": _SECTION_TITLES[section], "type": "array", "items": _waiver()}
+        elif section == "electrolyte":
+            layer = _table(section)
+            properties[section] = {"description": layer.pop("description"),
+                                   "anyOf": [layer, {"type": "array", "minItems": 1, "items": layer}]}
         else:
             properties[section] = _table(section)
     return {
@@ -100,6 +105,11 @@ def _table(section: str) -> dict:
 
 def _interlayer() -> dict:
     properties = {key: _value(field) for key, field in section_keys("interlayer").items()}
+    properties["between"] = {"description": F.RECORD_FIELDS["interlayer"][2].description
+                             + ": two adjacent members of the stack (anode, electrolyte or electrolyte.N, cathode, "
+                             "current_collector)", "type": "array", "minItems": 2, "maxItems": 2,
+                             "items": {"type": "string",
+                                       "pattern": "^(anode|cathode|current_collector|electrolyte(\\.[1-9][0-9]*)?)$"}}
     properties["custom"] = _custom("interlayer")
     return {
         "type": "object",

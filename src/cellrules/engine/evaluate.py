@@ -8,6 +8,7 @@ waivers turn accepted failures into `waived`.
 """
 from __future__ import annotations
 
+import copy
 import datetime
 import re
 
@@ -75,12 +76,32 @@ class _Context:
         self.ruleset = ruleset
         self.resolved = resolved
         self.values = values
+        self.provenance = resolved.provenance
+        self.layer: int | None = None     # the layer `electrolyte.*` stands for (rules judged per layer)
         self.outcomes = outcomes
         self.options = options
         self.index = ruleset.positions
         self.carrier = resolved.spec.carrier
         self.scale = ruleset.knowledge.scale
         self._inputs: dict[int, Input] = {}
+
+    def for_layer(self, position: int) -> _Context:
+        """This context with `electrolyte.*` holding layer `position` (1-based) instead of the layer at the
+        anode: what a rule judged per layer read when it judged that layer."""
+        if position is None or not self.resolved.layers or position == 1:
+            return self
+        view = copy.copy(self)
+        view.layer, view._inputs = int(position), {}
+        view.values, view.provenance = list(self.values), list(self.provenance)
+        layer = self.resolved.layers[view.layer - 1]
+        for key in F.ELECTROLYTE_KEYS:
+            slot = F.SLOT[f"electrolyte.{key}"]
+            view.values[slot], _, view.provenance[slot] = layer.entries.get(key, (None, None, None))
+        record = self.values[F.SLOT["electrolyte_layers"]][view.layer - 1]
+        compiled = self.ruleset.compiled
+        for k, key in enumerate(compiled.layer_keys):
+            view.values[compiled.derive_slots[f"electrolyte.{key}"]] = record[len(F.RECORD_FIELDS["electrolyte_layer"]) + k]
+        return view
 
     def findings(self) -> list[Finding]:
         superseded = self._superseded()
@@ -99,7 +120,8 @@ class _Context:
                 failed.add(rule.id)
             if outcome == FAIL and rule.id in superseded:
                 continue
-            finding = self._finding(i, rule, outcome, superseded_by=superseded)
+            context = self.for_layer(self.values[rule.layer_slot]) if rule.per_layer else self
+            finding = context._finding(i, rule, outcome, superseded_by=superseded)
             waiver = waivers.get(rule.id)
             if outcome == FAIL and waiver is not None:
                 if waiver.expires is not None and waiver.expires < self.options.today:
@@ -137,8 +159,9 @@ class _Context:
         severity = self.options.severity.get(rule.id, rule.severity)
         slots = rule.guard_slots if outcome == UNKNOWN_GUARD else self.ruleset.slots_read(rule.id)
         unknown = outcome in (UNKNOWN, UNKNOWN_GUARD)
-        inputs = tuple(self._input(s) for s in slots if self.values[s] is not None or (unknown and self._is_field(s)))
-        missing = tuple(self.ruleset.slot_name(s) for s in slots if self.values[s] is None and self._is_field(s))
+        inputs = tuple({i.name: i for i in (self._input(s) for s in slots
+                                            if self.values[s] is not None or (unknown and self._is_field(s)))}.values())
+        missing = tuple(dict.fromkeys(self._name(s) for s in slots if self.values[s] is None and self._is_field(s)))
         line, column = self._location(rule, slots)
         replaced = tuple(sorted(k for k, v in superseded_by.items() if v == rule.id))
         prerequisites: tuple[str, ...] = ()
@@ -168,29 +191,35 @@ class _Context:
             shown = self._inputs[slot] = self._show_input(slot)
         return shown
 
+    def _name(self, slot: int) -> str:
+        return self.resolved.display_name(self.ruleset.slot_name(slot), self.layer)
+
     def _show_input(self, slot: int) -> Input:
-        name = self.ruleset.slot_name(slot)
+        name = self._name(slot)
         value = self.values[slot]
         if self._is_field(slot):
             field = F.FIELDS[slot]
-            provenance = self.resolved.provenance[slot]
+            provenance = self.provenance[slot]
             return Input(name, display.show(value, field.kind, field.dimension, self.scale, self.carrier),
                          provenance.source if provenance else "missing")
         derive = self.ruleset.derive_at(slot)
-        return Input(name, display.show(value, "", derive.dimension, self.scale, self.carrier),
+        return Input(name, display.show(value, derive.kind, derive.dimension, self.scale, self.carrier),
                      f"derived: {derive.source}")
 
     def _location(self, rule: RuleInfo, slots) -> tuple[int, int]:
         """The spec key that supplied the first input; else the rule's section header; else line 1."""
         for slot in slots:
             if self._is_field(slot):
-                provenance = self.resolved.provenance[slot]
+                provenance = self.provenance[slot]
                 if provenance is not None and provenance.location is not None and provenance.location.line:
                     return provenance.location.line, provenance.location.column or 1
-        sections = self.resolved.spec.sections
+        spec = self.resolved.spec
+        sections = {**spec.sections, "electrolyte": spec.electrolytes[(self.layer or 1) - 1].location,
+                    "cathode_electrolyte": spec.electrolytes[-1].location} if spec.electrolytes else spec.sections
         for slot in slots:
-            if self._is_field(slot) and F.FIELDS[slot].section in sections:
-                where = sections[F.FIELDS[slot].section]
+            section = F.FIELDS[slot].section if self._is_field(slot) else None
+            if section in sections:
+                where = sections[section]
                 return where.line, where.column or 1
         return 1, 1
 

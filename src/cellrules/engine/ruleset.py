@@ -36,6 +36,8 @@ class RuleInfo:
     outside: tuple[str, ...]
     needs: tuple[str, ...]
     refines: str | None
+    per_layer: bool                      # judged for each electrolyte layer (`each layer`)
+    layer_slot: int | None               # for those: the slot holding the position of the layer that decided it
     guard_slots: tuple[int, ...]         # slots the guard reads, derived values expanded after them
     requirement_slots: tuple[int, ...]
     examples: tuple[tuple[str, str], ...]
@@ -48,6 +50,7 @@ class DeriveInfo:
     name: str
     slot: int
     source: str
+    kind: str                            # a field kind (quantity, bool, strings, ...): how its value is shown
     dimension: object
     input_slots: tuple[int, ...]
     location: Location
@@ -146,36 +149,45 @@ def build_ruleset(directories, memo=_parse_now) -> RuleSet:
         raise ManyErrors(problems)
     checked = check_rules(parsed, knowledge.scale, knowledge.failure_modes.keys())
     compiled = compile_rules(checked, knowledge.scale)
-    derives = tuple(_derive_info(d, compiled, checked) for d in checked.derives)
+    derives = tuple(info for d in checked.derives for info in _derive_infos(d, compiled, checked))
     derive_inputs = {d.slot: d.input_slots for d in derives}
     by_id = {r.id: r for r in checked.rules}
     rules = tuple(_rule_info(by_id[rule_id], compiled, derive_inputs) for rule_id in compiled.rule_ids)
     return RuleSet(knowledge, rules, derives, compiled, checked.graph_edges, tuple(str(f) for f in files))
 
 
-def _slots(node, compiled: CompiledRules, bound=frozenset()) -> list[int]:
-    """Slots an expression reads, in reading order, without repeats."""
+def _slots(node, compiled: CompiledRules, bound=frozenset(), block: str = "electrolyte") -> list[int]:
+    """Slots an expression reads, in reading order, without repeats; `block` is where `electrolyte.*`
+    is read from (the cathode-side block for the cathode copy of a per-layer value)."""
     from cellrules.language import ast  # building only: a warm start never imports the AST
     found: list[int] = []
 
-    def walk(n, bound):
+    def add(dotted):
+        slot = compiled.derive_slots.get(dotted, F.SLOT.get(dotted))
+        if slot is not None and slot not in found:
+            found.append(slot)
+
+    def walk(n, bound, layer_variables):
         if isinstance(n, ast.Name):
-            head = n.parts[0]
-            if head in bound:
-                return
-            slot = compiled.derive_slots.get(head, F.SLOT.get(head)) if len(n.parts) == 1 else F.SLOT.get(n.dotted)
-            if slot is not None and slot not in found:
-                found.append(slot)
+            head, key = n.parts[0], ".".join(n.parts[1:])
+            if head in layer_variables and key:
+                # A layer record's value: explained by the two layer blocks (every layer of a
+                # one- or two-layer stack), so a missing value is named as the user wrote it.
+                for layer_block in F.LAYER_BLOCKS:
+                    add(f"{layer_block}.{key}")
+            elif head not in bound:
+                add(f"{block}.{key}" if head == "electrolyte" and key else n.dotted)
             return
         if isinstance(n, ast.Quantifier):
-            walk(n.collection, bound)
-            walk(n.body, bound | {n.variable})
+            walk(n.collection, bound, layer_variables)
+            over_layers = n.collection.dotted == "electrolyte_layers" and n.collection.parts[0] not in bound
+            walk(n.body, bound | {n.variable}, layer_variables | {n.variable} if over_layers else layer_variables)
             return
         for child in ast.children(n):
-            walk(child, bound)
+            walk(child, bound, layer_variables)
 
     if node is not None:
-        walk(node, bound)
+        walk(node, bound, frozenset())
     return found
 
 
@@ -191,15 +203,24 @@ def _expand(slots: list[int], derive_inputs: dict) -> tuple[int, ...]:
     return tuple(out)
 
 
-def _derive_info(derive: ast.Derive, compiled: CompiledRules, checked) -> DeriveInfo:
+def _derive_infos(derive: ast.Derive, compiled: CompiledRules, checked) -> list[DeriveInfo]:
+    """One per slot: a per-layer value has one in each layer block, reading that block's fields."""
     dtype = checked.derive_types.get(derive.name)
-    return DeriveInfo(derive.name, compiled.derive_slots[derive.name], derive.source,
-                      dtype.dimension if dtype else None, tuple(_slots(derive.expression, compiled)), derive.location)
+    kind, dimension = (dtype.kind, dtype.dimension) if dtype else ("", None)
+    blocks = F.LAYER_BLOCKS if derive.per_layer else (None,)
+    infos = []
+    for block in blocks:
+        name = f"{block}.{derive.key}" if block else derive.name
+        inputs = tuple(_slots(derive.expression, compiled, block=block or "electrolyte"))
+        infos.append(DeriveInfo(name, compiled.derive_slots[name], derive.source, kind, dimension, inputs,
+                                derive.location))
+    return infos
 
 
 def _rule_info(rule: ast.Rule, compiled: CompiledRules, derive_inputs: dict) -> RuleInfo:
     return RuleInfo(
         id=rule.id, title=rule.title, concern=rule.id.split(".", 1)[0], carriers=rule.carriers,
+        per_layer=rule.per_layer, layer_slot=compiled.layer_slots.get(rule.id),
         severity=rule.severity, failure_mode=rule.failure_mode,
         guard_source=rule.guard_source, requirement_source=rule.requirement_source,
         message=rule.message, mechanism=rule.mechanism, mitigations=rule.mitigations,

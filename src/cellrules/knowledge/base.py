@@ -31,7 +31,7 @@ class Entry:
     name: str
     aliases: tuple[str, ...]
     formula: str
-    family: tuple | None                 # (formula, variable, low, high)
+    families: tuple                      # substitution series it stands for: ((formula, variable, low, high), ...)
     source: str
     note: str
     values: dict                         # key -> Value, or key -> {"low": Value, "high": Value, "kind": str}
@@ -80,13 +80,14 @@ class KnowledgeBase:
     def __attrs_post_init__(self):
         index: dict = {}
         for entry in self.entries:
-            bucket = index.setdefault(entry.kind, {"name": {}, "formula": {}, "family": []})
+            bucket = index.setdefault(entry.kind, {"name": {}, "formula": {}, "family": [], "entries": []})
+            bucket["entries"].append(entry)
             for alias in (entry.name, *entry.aliases):
                 bucket["name"].setdefault(names.fold(alias), entry)
             key = names.fixed_key(entry.formula) if entry.formula else None
             if key:
                 bucket["formula"].setdefault(key, entry)
-            if entry.family:
+            if entry.families:
                 bucket["family"].append(entry)
         self._index.update(index)
 
@@ -107,10 +108,11 @@ class KnowledgeBase:
                 return Match(bucket["formula"][key], "formula")
         for kind in kinds:
             for entry in (self._index.get(kind) or {}).get("family", ()):
-                formula, variable, low, high = entry.family
-                x = names.family_member(formula, low, high, text)
-                if x is not None:
-                    return Match(entry, f"family member of {formula} ({variable} = {x:g})")
+                for formula, variable, low, high in entry.families:
+                    x = names.family_member(formula, low, high, text)
+                    if x is not None:
+                        dopants = "".join(f"{element}-doped, " for element in names.dopants(formula))
+                        return Match(entry, f"family member of {formula} ({dopants}{variable} = {x:g})")
         return None
 
     def names_for(self, section: str) -> dict[str, str]:
@@ -124,6 +126,20 @@ class KnowledgeBase:
 
     def by_kind(self, kind: str) -> tuple[Entry, ...]:
         return tuple(e for e in self.entries if e.kind == kind)
+
+    def electrolyte_pair(self, first: tuple[str | None, str | None], second: tuple[str | None, str | None]) -> Entry | None:
+        """The record of two touching electrolytes, each given as (material name, class): a record naming
+        the two materials wins over one naming a material and a class, which wins over two classes."""
+        wanted = [{names.fold(x) for x in side if x} for side in (first, second)]
+        best, rank = None, -1
+        for entry in self._index.get("electrolyte_pair", {}).get("entries", ()):
+            sides = [names.fold(x) for x in entry.values["between"].value]
+            for a, b in ((0, 1), (1, 0)):
+                if len(sides) == 2 and sides[0] in wanted[a] and sides[1] in wanted[b]:
+                    score = sum(side in {names.fold(first[0] or ""), names.fold(second[0] or "")} for side in sides)
+                    if score > rank:
+                        best, rank = entry, score
+        return best
 
     def class_row(self, electrolyte_class: str, carrier: str) -> Entry | None:
         for row in self.classes:

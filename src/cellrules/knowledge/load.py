@@ -47,6 +47,8 @@ SCHEMA: dict[str, dict[str, object]] = {
     "salt": {"carrier": "str", "class": "str", "remarks": "str"},
     "solvent": {"class": "str", "water": "bool", "remarks": "str"},
     "additive": {"carrier": "str", "class": "str", "water": "bool", "remarks": "str"},
+    # Two electrolytes, by class or by material name, that react (or are reported compatible) where they touch.
+    "electrolyte_pair": {"between": "strs", "reacts": "bool", "products": "strs", "remarks": "str"},
     "failure_mode": {"id": "str", "title": "str", "mechanism": "str", "drivers": "strs", "mitigations": "strs",
                      "techniques": "strs", "review": "str"},
     "technique": {"capability": "str", "sample": "str", "limitations": "str"},
@@ -216,8 +218,14 @@ def _name(table: dict):
     return table.get("name") or table.get("id")
 
 
-def _check_family(family, what: str, where: Location) -> None:
-    example = 'e.g. family = { formula = "Li7-xLa3Zr2-xTaxO12", variable = "x", min = 0, max = 1 }'
+def _check_family(families, what: str, where: Location) -> None:
+    """`family` is one substitution series, or an array of them (one per dopant)."""
+    example = 'e.g. family = { formula = "Li7-xLa3Zr2-xTaxO12", variable = "x", min = 0, max = 1 }, or an array of such'
+    for family in families if isinstance(families, list) and families else [families]:
+        _check_one_family(family, what, where, example)
+
+
+def _check_one_family(family, what: str, where: Location, example: str) -> None:
     if not isinstance(family, dict) or not isinstance(family.get("formula"), str):
         raise KnowledgeError(f"{what}: expected a table with a formula", where, example)
     unknown = sorted(set(family) - {"formula", "variable", "min", "max"})
@@ -252,11 +260,10 @@ def _entry(doc: TomlDocument, kind: str, index: int, table: dict, scale) -> Entr
             raise KnowledgeError(f"{kind} {name}, {key}: {error.message}", at, error.hint) from None
         except (TypeError, ValueError) as error:
             raise KnowledgeError(f"{kind} {name}, {key}: {error}", at) from None
-    family = None
-    if "family" in table:  # checked by _check_family
-        fam = table["family"]
-        family = (fam["formula"], fam.get("variable", "x"), float(fam.get("min", 0)), float(fam.get("max", 1)))
-    return Entry(kind, name, tuple(table.get("aliases", ())), table.get("formula", ""), family, source,
+    raw_families = table.get("family", [])  # checked by _check_family
+    families = tuple((fam["formula"], fam.get("variable", "x"), float(fam.get("min", 0)), float(fam.get("max", 1)))
+                     for fam in (raw_families if isinstance(raw_families, list) else [raw_families]))
+    return Entry(kind, name, tuple(table.get("aliases", ())), table.get("formula", ""), families, source,
                  table.get("note", ""), values, reactions, Location(doc.path, *doc.positions.get((kind, index), (0, 0))))
 
 

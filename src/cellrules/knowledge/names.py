@@ -136,6 +136,12 @@ def family_member(family_formula: str, low: float, high: float, formula: str) ->
     return round(x, 4)
 
 
+def dopants(family_formula: str) -> tuple[str, ...]:
+    """The elements a substitution series brings in: absent at x = 0 (`Ga` of Li7-3xGaxLa3Zr2O12)."""
+    family = composition(family_formula)
+    return tuple(sorted(e for e, (constant, slope) in (family or {}).items() if not float(constant) and slope))
+
+
 def elements(formula: str) -> tuple[str, ...]:
     amounts = composition(formula)
     return tuple(sorted(amounts)) if amounts else ()

@@ -67,7 +67,7 @@ class Call(Node):
 
 @attrs.frozen
 class Quantifier(Node):
-    """`any(i in interlayer: ...)`, `all(...)`, `count(...)` over a list of records or strings."""
+    """`any(i in interlayer: ...)`, `all(...)`, `count(...)`, `sum(...)` over a list of records or strings."""
 
     kind: str
     variable: str
@@ -115,11 +115,25 @@ class Not(Node):
 
 @attrs.frozen
 class Derive(Node):
-    """`let NAME = expr`: a derived value, a node of the dependency graph."""
+    """`let NAME = expr`: a derived value, a node of the dependency graph.
+
+    `let electrolyte.NAME = expr` is a per-layer value: `expr` reads one layer as `electrolyte.*`, and the
+    value exists for every layer (`electrolyte.NAME`, `cathode_electrolyte.NAME`, `l.NAME` in a quantifier
+    over `electrolyte_layers`).
+    """
 
     name: str
     expression: Node
     source: str
+
+    @property
+    def per_layer(self) -> bool:
+        return "." in self.name
+
+    @property
+    def key(self) -> str:
+        """The name without its `electrolyte.` prefix."""
+        return self.name.split(".", 1)[-1]
 
 
 @attrs.frozen
@@ -132,9 +146,13 @@ class Example(Node):
 
 @attrs.frozen
 class Rule(Node):
+    """A rule; with `each layer` (per_layer) it judges every electrolyte layer, `electrolyte.*` being the
+    layer judged, and its outcome is the worst over the layers (fail, then unknown, then pass)."""
+
     id: str
     title: str
     carriers: tuple[str, ...]
+    per_layer: bool
     guard: Node | None
     requirement: Node | None
     requirement_source: str

@@ -43,6 +43,9 @@ class Checker:
         self.problems: list[RuleError] = []
         self._derive_types: dict[str, T.Type] = {}
         self._derives: dict[str, ast.Derive] = {}
+        # Typing something that reads one layer as `electrolyte.*`: "value" for a per-layer value
+        # (`let electrolyte.NAME = ...`), "rule" for a rule with `each layer`; None otherwise.
+        self._layer_context: str | None = None
 
     def problem(self, message: str, location: Location, hint: str = "") -> None:
         self.problems.append(RuleError(message, location, hint))
@@ -84,24 +87,37 @@ class Checker:
             variable = scope[head]
             if not rest:
                 return variable
-            if variable.kind != "record" or len(rest) != 1:
-                self.problem(f"{node.dotted}: {head} has no field {'.'.join(rest)}", node.location)
+            key = ".".join(rest)
+            if variable.kind != "record":
+                self.problem(f"{node.dotted}: {head} has no field {key}", node.location)
                 return None
             record_fields = {f.key: f for f in F.RECORD_FIELDS[variable.record]}
-            if rest[0] not in record_fields:
-                self.problem(f"unknown field {rest[0]!r} of {variable.record} records", node.location,
-                             did_you_mean(rest[0], record_fields))
-                return None
-            return T.of_field(record_fields[rest[0]])
+            if key in record_fields:
+                return T.of_field(record_fields[key])
+            if variable.record == "electrolyte_layer" and f"electrolyte.{key}" in self._derives:
+                return self._derive_type(f"electrolyte.{key}")
+            self.problem(f"unknown field {key!r} of {variable.record} records", node.location,
+                         did_you_mean(key, [*record_fields, *self._layer_keys()]))
+            return None
         if not rest and head not in F.BY_PATH:  # `interlayer` is a field with no section prefix
-            if head in self._derive_types:
-                return self._derive_types[head]
+            if self._layer_context == "value":
+                self.problem(f"a per-layer value cannot read the derived value {head!r}", node.location,
+                             "per-layer values read fields and other per-layer values (electrolyte.NAME)")
+                return None
             if head in self._derives:
-                return None  # defined but not yet typed: reported as a cycle or its own error
+                return self._derive_type(head)
             self.problem(f"undefined name {head!r}", node.location,
                          did_you_mean(head, list(self._derives) + list(F.SLOT)) or
                          "define it with `let NAME = ...` or use a field like anode.potential")
             return None
+        if self._layer_context and (F.layer_block_of(node.dotted) == "cathode_electrolyte"
+                                    or head in ("electrolyte_layers", "electrolyte_interfaces")):
+            what = "a per-layer value" if self._layer_context == "value" else "a rule with `each layer`"
+            self.problem(f"{what} reads its own layer as electrolyte.*, not {node.dotted}", node.location)
+            return None
+        layer_derive = _layer_derive_name(node.dotted)
+        if layer_derive in self._derives:
+            return self._derive_type(layer_derive)
         field = F.BY_PATH.get(node.dotted)
         if field is None:
             if any(p.startswith(node.dotted + ".") for p in F.SLOT):
@@ -112,6 +128,13 @@ class Checker:
                              _field_hint(node.dotted) or f"the fields of [{head}] are listed by `cellrules rules fields`")
             return None
         return T.of_field(field)
+
+    def _derive_type(self, name: str) -> T.Type | None:
+        # None when defined but not yet typed: reported as a cycle or its own error
+        return self._derive_types.get(name)
+
+    def _layer_keys(self) -> list[str]:
+        return [d.key for d in self._derives.values() if d.per_layer]
 
     def _type_Call(self, node, scope):
         args = [self.type_of(a, scope) for a in node.args]
@@ -197,6 +220,11 @@ class Checker:
             self.problem(f"{node.kind}() ranges over a list, got {collection.describe()}", node.collection.location)
             return None
         body = self.type_of(node.body, {**scope, node.variable: element})
+        if node.kind == "sum":
+            if body is not None and not body.numeric:
+                self.problem(f"sum() adds up numbers, got {body.describe()}", node.body.location)
+                return None
+            return body
         if body is not None and body != T.BOOL:
             self.problem(f"the condition of {node.kind}() must be true/false, got {body.describe()}", node.body.location)
         return T.NUMBER if node.kind == "count" else T.BOOL
@@ -291,7 +319,9 @@ class Checker:
             kind, name = key.split(":", 1)
             if kind == "derive":
                 derive = self._derives[name]
+                self._layer_context = "value" if derive.per_layer else None
                 self._derive_types[name] = self.type_of(derive.expression, {})
+                self._layer_context = None
         for rule in rules.values():
             self._check_rule(rule, rules)
         if self.problems:
@@ -309,6 +339,10 @@ class Checker:
                                  f"also defined at {first}")
                 elif derive.name in F.SLOT or derive.name in FUNCTIONS:
                     self.problem(f"{derive.name!r} is already a field or function name", derive.location)
+                elif derive.per_layer and (not derive.name.startswith("electrolyte.") or "." in derive.key):
+                    self.problem(f"cannot define {derive.name!r}", derive.location,
+                                 "a derived value is a plain name (let NAME = ...) or a per-layer value "
+                                 "(let electrolyte.NAME = ...)")
                 else:
                     self._derives[derive.name] = derive
             for rule in rule_file.rules:
@@ -363,12 +397,19 @@ class Checker:
         where = rule.location
         if not rule.title.strip():
             self.problem(f"rule {rule.id} has an empty title", where)
+        self._layer_context = "rule" if rule.per_layer else None
         if rule.requirement is None:
             self.problem(f"rule {rule.id} has no 'require' clause", where, 'add e.g. `require anode.potential >= 0 V vs Li/Li+`')
         else:
             self._boolean(rule.requirement, {}, "'require'")
         if rule.guard is not None:
             self._boolean(rule.guard, {}, "'applies'")
+        self._layer_context = None
+        refined = rules.get(rule.refines) if rule.refines else None
+        if rule.per_layer and rule.refines or refined is not None and refined.per_layer:
+            self.problem(f"rule {rule.id}: a rule with `each layer` can neither refine nor be refined",
+                         rule.clause_locations.get("refines", where),
+                         "a refinement replaces one failure; a rule judged per layer has one per layer")
         if rule.severity not in SEVERITIES:
             self.problem(f"rule {rule.id}: severity must be error, warning or info, got {rule.severity or 'nothing'!r}",
                          rule.clause_locations.get("severity", where), did_you_mean(rule.severity, SEVERITIES))
@@ -389,7 +430,8 @@ class Checker:
         if not rule.mitigations:
             self.problem(f"rule {rule.id} has no 'mitigate' clause", where, "say what a designer can do about it")
         for placeholder in _PLACEHOLDER.findall(rule.message):
-            if placeholder not in F.SLOT and placeholder not in self._derives:
+            if placeholder not in F.SLOT and placeholder not in self._derives \
+                    and _layer_derive_name(placeholder) not in self._derives:
                 self.problem(f"message of {rule.id} names unknown value {{{placeholder}}}",
                              rule.clause_locations.get("message", where),
                              _field_hint(placeholder) or did_you_mean(placeholder, self._derives))
@@ -415,10 +457,19 @@ def _comparison_hint(left: T.Type, right: T.Type) -> str:
     return "both sides of a comparison need the same dimension"
 
 
+def _layer_derive_name(dotted: str) -> str:
+    """`electrolyte.X` / `cathode_electrolyte.X` -> the per-layer value's name `electrolyte.X`."""
+    head, _, key = dotted.partition(".")
+    return f"electrolyte.{key}" if head in F.LAYER_BLOCKS and key and "." not in key else ""
+
+
 def _names_used(node: ast.Node, bound: frozenset = frozenset()) -> set[str]:
-    """Bare names (derived values) an expression reads, ignoring quantifier variables."""
+    """Derived values an expression reads by name (plain names, and per-layer values through either
+    layer block), ignoring quantifier variables."""
     if isinstance(node, ast.Name):
-        return {node.parts[0]} if len(node.parts) == 1 and node.parts[0] not in bound else set()
+        if node.parts[0] in bound:
+            return set()
+        return {node.parts[0]} if len(node.parts) == 1 else {_layer_derive_name(node.dotted)} - {""}
     if isinstance(node, ast.Quantifier):
         return _names_used(node.collection, bound) | _names_used(node.body, bound | {node.variable})
     used: set[str] = set()

@@ -71,8 +71,11 @@ def _call1(function, value):
         return None
 
 
+# How bad an outcome is, for keeping the worst over the layers of a rule with `each layer`.
+_RANK = {PASS: 1, FAIL: 3, UNKNOWN: 2, NOT_APPLICABLE: 0, SKIPPED: 4, UNKNOWN_GUARD: 2}
 RUNTIME = {"_div": _div, "_arrhenius": _arrhenius, "_vft": _vft, "_call1": _call1,
-           "_exp": math.exp, "_log10": math.log10, "_sqrt": math.sqrt, "_abs": abs}
+           "_exp": math.exp, "_log10": math.log10, "_sqrt": math.sqrt, "_abs": abs,
+           "_rank": tuple(_RANK[code] for code in range(len(_RANK)))}
 
 
 @attrs.frozen
@@ -80,19 +83,26 @@ class CompiledRules:
     """The generated evaluator's source and the slot layout it assumes."""
 
     source: str
-    slot_count: int                       # fields + derived values
+    slot_count: int                       # fields + derived values + layer positions
     derive_slots: dict                    # derived name -> slot
+    layer_slots: dict                     # rule id (with `each layer`) -> slot of the position of the layer that decided it
+    layer_keys: tuple[str, ...]           # per-layer values, in the order they follow a layer record's fields
     rule_ids: tuple[str, ...]             # index in the outcome list -> rule id
     bytecode: bytes                       # marshalled code of `source`: compiling it anew cost a warm start ~35 ms
 
 
 class _Emitter:
-    def __init__(self, derive_slots: dict[str, int], scale):
+    def __init__(self, derive_slots: dict[str, int], layer_slots: dict[str, int], layer_keys: tuple[str, ...], scale):
         self.lines: list[str] = []
         self.depth = 1
         self.counter = 0
         self.derive_slots = derive_slots
+        self.layer_slots = layer_slots
+        self.layer_keys = layer_keys      # per-layer values, in the order they follow a layer record's fields
         self.scale = scale
+        # While a per-layer value is emitted, where `electrolyte.*` is read from: a slot block
+        # ("electrolyte" / "cathode_electrolyte") or a record variable of electrolyte_layers.
+        self.layer: tuple[str, str] | None = None
 
     def line(self, text: str) -> None:
         self.lines.append("    " * self.depth + text)
@@ -126,10 +136,24 @@ class _Emitter:
             variable, record = scope[head]
             if not rest:
                 return variable
-            return f"{variable}[{F.record_index(record, rest[0])}]"
-        if not rest and head in self.derive_slots:
-            return f"v[{self.derive_slots[head]}]"
-        return f"v[{F.SLOT[node.dotted]}]"
+            return f"{variable}[{self.record_index(record, '.'.join(rest))}]"
+        if not rest:
+            return f"v[{self.derive_slots[head]}]" if head in self.derive_slots else f"v[{F.SLOT[head]}]"
+        dotted = node.dotted
+        if self.layer is not None and head == "electrolyte":
+            kind, where = self.layer
+            if kind == "record":
+                return f"{where}[{self.record_index('electrolyte_layer', '.'.join(rest))}]"
+            dotted = f"{where}.{'.'.join(rest)}"
+        if dotted in self.derive_slots:
+            return f"v[{self.derive_slots[dotted]}]"
+        return f"v[{F.SLOT[dotted]}]"
+
+    def record_index(self, record: str, key: str) -> int:
+        """A key's position in a record; per-layer values follow the fields of a layer record."""
+        if record == "electrolyte_layer" and key in self.layer_keys:
+            return len(F.RECORD_FIELDS[record]) + self.layer_keys.index(key)
+        return F.record_index(record, key)
 
     def _Call(self, node, scope):
         args = [self.expr(a, scope) for a in node.args]
@@ -158,7 +182,7 @@ class _Emitter:
         t, item = self.temp(), self.temp()
         record = _record_of(node.collection, scope)
         inner = {**scope, node.variable: (item, record)}
-        start = {"any": "False", "all": "True", "count": "0"}[node.kind]
+        start = {"any": "False", "all": "True", "count": "0", "sum": "0.0"}[node.kind]
         self.line(f"{t} = None if {collection} is None else {start}")
         self.line(f"if {collection} is not None:")
         self.depth += 1
@@ -178,8 +202,11 @@ class _Emitter:
             self.line(f"if {body} is None:")
             self.line(f"    {t} = None")
             self.line("    break")
-            self.line(f"if {body}:")
-            self.line(f"    {t} += 1")
+            if node.kind == "sum":
+                self.line(f"{t} += {body}")
+            else:
+                self.line(f"if {body}:")
+                self.line(f"    {t} += 1")
         self.depth -= 2
         return t
 
@@ -256,34 +283,74 @@ def _round(value: float) -> float:
 
 def compile_rules(checked, scale) -> CompiledRules:
     """Generate the evaluator for checked rules (see module docstring)."""
-    base = len(F.FIELDS)
-    derive_slots = {d.name: base + i for i, d in enumerate(checked.derives)}
+    derive_slots = derive_slot_layout(checked.derives)
     rules = {r.id: r for r in checked.rules}
     rule_ids = tuple(key.split(":", 1)[1] for key in checked.order if key.startswith("rule:"))
     index = {rule_id: i for i, rule_id in enumerate(rule_ids)}
     derives = {d.name: d for d in checked.derives}
-    emit = _Emitter(derive_slots, scale)
+    # Per-layer values first, in dependency order: rules reach them through records as well as by name.
+    layer_order = [name for kind, name in (k.split(":", 1) for k in checked.order)
+                   if kind == "derive" and derives[name].per_layer]
+    after = len(F.FIELDS) + len(derive_slots)
+    layer_slots = {rule.id: after + k for k, rule in enumerate(r for r in checked.rules if r.per_layer)}
+    emit = _Emitter(derive_slots, layer_slots, tuple(derives[name].key for name in layer_order), scale)
     emit.line(f"o = [{NOT_APPLICABLE}] * {len(rule_ids)}")
     emit.line(f"carrier = v[{F.SLOT['cell.carrier']}]")
+    _emit_layer_values(emit, [derives[name] for name in layer_order])
     for key in checked.order:
         kind, name = key.split(":", 1)
-        if kind == "derive":
+        if kind == "derive" and not derives[name].per_layer:
             emit.line(f"# let {name}")
             value = emit.expr(derives[name].expression, {})
             emit.line(f"v[{derive_slots[name]}] = {value}")
-        else:
+        elif kind == "rule":
             _emit_rule(emit, rules[name], index)
     emit.line("return o")
     # g: the slots the spec itself set (cellspec/resolve.py), for given(); empty when a caller has none.
     source = "def evaluate(v, g=()):\n" + "\n".join(emit.lines) + "\n"
     bytecode = marshal.dumps(compile(source, "<cellrules rules>", "exec"))  # the cache key names the Python version
-    return CompiledRules(source, base + len(derive_slots), derive_slots, rule_ids, bytecode)
+    return CompiledRules(source, after + len(layer_slots), derive_slots, layer_slots, emit.layer_keys, rule_ids,
+                         bytecode)
+
+
+def derive_slot_layout(derives) -> dict[str, int]:
+    """Slots after the fields: one per derived value, two per per-layer value (one per layer block)."""
+    names: list[str] = []
+    for derive in derives:
+        names.extend([f"{block}.{derive.key}" for block in F.LAYER_BLOCKS] if derive.per_layer else [derive.name])
+    return {name: len(F.FIELDS) + i for i, name in enumerate(names)}
+
+
+def _emit_layer_values(emit: _Emitter, derives) -> None:
+    """Each per-layer value for the two layer blocks, then appended to every record of electrolyte_layers."""
+    for derive in derives:
+        for block in F.LAYER_BLOCKS:
+            emit.layer = ("block", block)
+            emit.line(f"# let {block}.{derive.key}")
+            value = emit.expr(derive.expression, {})
+            emit.line(f"v[{emit.derive_slots[f'{block}.{derive.key}']}] = {value}")
+    if not derives:
+        emit.layer = None
+        return
+    layers, record, extended = f"v[{F.SLOT['electrolyte_layers']}]", emit.temp(), emit.temp()
+    emit.line(f"if {layers} is not None:")
+    emit.line(f"    {extended} = ()")
+    emit.line(f"    for {record} in {layers}:")
+    emit.depth += 2
+    emit.layer = ("record", record)
+    for derive in derives:
+        emit.line(f"# {derive.name} of each layer")
+        value = emit.expr(derive.expression, {})
+        emit.line(f"{record} = {record} + ({value},)")
+    emit.line(f"{extended} += ({record},)")
+    emit.depth -= 2
+    emit.line(f"    {layers} = {extended}")
+    emit.layer = None
 
 
 def _emit_rule(emit: _Emitter, rule: ast.Rule, index: dict[str, int]) -> None:
-    """Carriers and guard first: a rule whose own guard excludes the cell is not-applicable
-    whatever its prerequisites did, so an unknown parent cannot make it `skipped` and the
-    cell spuriously incomplete. Then the prerequisites, then the requirement."""
+    """A rule's outcome into o[i]; a rule with `each layer` judges every layer record (an unknown
+    stack counts as one layer of unknown values) and keeps the worst verdict and its layer's position."""
     i = index[rule.id]
     emit.line(f"# rule {i}: {rule.id}".replace("\n", " "))
     opened = 0
@@ -291,6 +358,31 @@ def _emit_rule(emit: _Emitter, rule: ast.Rule, index: dict[str, int]) -> None:
         emit.line(f"if carrier in {tuple(sorted(rule.carriers))!r}:")
         emit.depth += 1
         opened += 1
+    if not rule.per_layer:
+        _emit_verdict(emit, rule, index, f"o[{i}]")
+        emit.depth -= opened
+        return
+    record, verdict, where = emit.temp(), emit.temp(), f"v[{emit.layer_slots[rule.id]}]"
+    unknown_layer = (None,) * (len(F.RECORD_FIELDS["electrolyte_layer"]) + len(emit.layer_keys))
+    emit.line(f"for {record} in (v[{F.SLOT['electrolyte_layers']}] or ({unknown_layer!r},)):")
+    emit.depth += 1
+    emit.layer = ("record", record)
+    emit.line(f"{verdict} = {NOT_APPLICABLE}")
+    _emit_verdict(emit, rule, index, verdict)
+    emit.layer = None
+    emit.line(f"if {verdict} == {SKIPPED}:")
+    emit.line(f"    o[{i}], {where} = {SKIPPED}, None")
+    emit.line("    break")
+    emit.line(f"if _rank[{verdict}] > _rank[o[{i}]]:")
+    emit.line(f"    o[{i}], {where} = {verdict}, {record}[{F.record_index('electrolyte_layer', 'position')}]")
+    emit.depth -= 1 + opened
+
+
+def _emit_verdict(emit: _Emitter, rule: ast.Rule, index: dict[str, int], target: str) -> None:
+    """Guard first: a rule whose own guard excludes the cell is not-applicable whatever its
+    prerequisites did, so an unknown parent cannot make it `skipped` and the cell spuriously
+    incomplete. Then the prerequisites, then the requirement. `target` starts not-applicable."""
+    opened = 0
     guard = None
     if rule.guard is not None:
         guard = emit.expr(rule.guard, {})
@@ -302,25 +394,25 @@ def _emit_rule(emit: _Emitter, rule: ast.Rule, index: dict[str, int]) -> None:
         # One test for all of them: a block per prerequisite would indent without limit.
         blocked = " or ".join(f"o[{index[p]}] in ({FAIL}, {UNKNOWN}, {UNKNOWN_GUARD}, {SKIPPED})" for p in rule.needs)
         emit.line(f"if {blocked}:")
-        emit.line(f"    o[{i}] = {SKIPPED}")
+        emit.line(f"    {target} = {SKIPPED}")
         emit.line("else:")
         emit.depth += 1
         opened += 1
     if rule.refines:
         j = index[rule.refines]
         emit.line(f"if o[{j}] in ({UNKNOWN}, {UNKNOWN_GUARD}, {SKIPPED}):")
-        emit.line(f"    o[{i}] = {SKIPPED}")
+        emit.line(f"    {target} = {SKIPPED}")
         emit.line(f"elif o[{j}] == {FAIL}:")
         emit.depth += 1
         opened += 1
     if guard is not None:
         emit.line(f"if {guard} is None:")
-        emit.line(f"    o[{i}] = {UNKNOWN_GUARD}")
+        emit.line(f"    {target} = {UNKNOWN_GUARD}")
         emit.line("else:")
         emit.depth += 1
         opened += 1
     result = emit.expr(rule.requirement, {})
-    emit.line(f"o[{i}] = {UNKNOWN} if {result} is None else ({PASS} if {result} else {FAIL})")
+    emit.line(f"{target} = {UNKNOWN} if {result} is None else ({PASS} if {result} else {FAIL})")
     emit.depth -= opened
 
 

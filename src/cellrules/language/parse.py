@@ -24,7 +24,7 @@ _TERMINAL_WORDS = {
     "COMPARE": "a comparison (<, <=, ==, !=, >=, >)",
     "ADD_OP": "'+' or '-'",
     "MUL_OP": "'*' or '/'",
-    "QUANTIFIER": "any, all or count",
+    "QUANTIFIER": "any, all, count or sum",
     "LBRACE": "'{'",
     "RBRACE": "'}'",
     "LPAR": "'('",
@@ -38,7 +38,7 @@ _TERMINAL_WORDS = {
 
 MAX_DEPTH = 48  # levels of the parse tree, counted from the file (see _check_depth)
 
-_CLAUSES = ("carriers", "applies", "require", "severity", "failure", "needs", "refines",
+_CLAUSES = ("carriers", "each_layer", "applies", "require", "severity", "failure", "needs", "refines",
             "message", "because", "mitigate", "cite", "outside", "example")
 
 
@@ -231,7 +231,7 @@ def _builder_class():
 
         def derive(self, meta, children):
             name, expression = children
-            return ast.Derive(str(name), expression, self._source(meta), location=self._tok_loc(name))
+            return ast.Derive(name.dotted, expression, self._source(meta), location=name.location)
 
         def __default__(self, data, children, meta):
             # Clauses are collected as (name, children, location, source) and
@@ -253,7 +253,8 @@ def _builder_class():
     return Builder
 
 
-_SINGLE = ("applies", "require", "severity", "failure", "refines", "message", "because", "cite", "carriers")
+_SINGLE = ("applies", "require", "severity", "failure", "refines", "message", "because", "cite", "carriers",
+           "each_layer")
 
 
 def _assemble_rule(rule_id: str, title: str, clauses, location: Location, source: str) -> ast.Rule:
@@ -267,6 +268,8 @@ def _assemble_rule(rule_id: str, title: str, clauses, location: Location, source
         seen[name] = where
         if name == "carriers":
             fields["carriers"] = tuple(str(c) for c in children)
+        elif name == "each_layer":
+            fields["per_layer"] = True
         elif name == "applies":
             fields["guard"], fields["guard_source"] = children[0], text[len("applies"):].strip()
         elif name == "require":
@@ -293,7 +296,7 @@ def _assemble_rule(rule_id: str, title: str, clauses, location: Location, source
             fields["examples"].append(ast.Example(str(children[0]), children[1], location=where))
     return ast.Rule(
         id=rule_id, title=title,
-        carriers=fields.get("carriers", ()),
+        carriers=fields.get("carriers", ()), per_layer=fields.get("per_layer", False),
         guard=fields.get("guard"), guard_source=fields.get("guard_source", ""),
         requirement=fields.get("requirement"), requirement_source=fields.get("requirement_source", ""),
         severity=fields.get("severity", ""), failure_mode=fields.get("failure_mode", ""),
