@@ -191,7 +191,7 @@ def test_good_files_are_still_checked_next_to_bad_ones(tmp_path):
     lines = run.stdout.splitlines()
     assert "designs/good-llzo.toml: pass" in lines
     assert "designs/good-lgps.toml: fail" in lines  # Li against LGPS: the design is checked and fails
-    assert any(line.startswith("designs/good-lgps.toml:") and " error interphase." in line for line in lines)
+    assert any(line.startswith("designs/good-lgps.toml:") and " error: interphase." in line for line in lines)
     for name in MIXED:
         assert f"designs/{name}.toml: error" in lines
     assert lines[-1] == "6 files: 1 pass, 0 incomplete, 1 fail, 4 error"

@@ -423,3 +423,85 @@ def test_rule_explanation_shows_a_shipped_passing_and_failing_case(rule_id):
     assert "passes:" in result.stdout and "fails:" in result.stdout
     assert "# cases/" in result.stdout and "expect-" not in result.stdout
     assert "has no passing example" not in result.stdout and "has no failing example" not in result.stdout
+
+
+# ---------------------------------------------------------------- a stack of electrolyte layers
+
+STACK = """
+spec_version = 1
+
+[cell]
+name = "Li | Au | LLZO | Li6PS5Cl | LiNbO3 | Li3InCl6 | NMC811"
+carrier = "Li"
+temperature = "25 degC"
+
+[anode]
+material = "Li"
+
+[[electrolyte]]
+material = "LLZO"
+thickness = "100 um"
+
+[[electrolyte]]
+material = "Li6PS5Cl"
+role = "separator"
+
+[[electrolyte]]
+material = "Li3InCl6"
+role = "catholyte"
+
+[[interlayer]]
+material = "LiNbO3"
+between = ["electrolyte.2", "electrolyte.3"]
+thickness = "5 nm"
+
+[[interlayer]]
+material = "Au"
+between = ["anode", "electrolyte.1"]
+thickness = "20 nm"
+
+[cathode]
+material = "NMC811"
+potential = "4.3 V vs Li/Li+"
+"""
+
+
+def test_the_layer_stack_shows_every_layer_and_the_interlayers_between_them(ruleset, check):
+    from cellrules.report import figures
+    from cellrules.report.explain import build_report
+
+    report = build_report(check(STACK), ruleset)
+    assert [(layer.role, layer.name) for layer in report.stack] == [
+        ("anode", "Li"), ("interlayer", "Au"), ("electrolyte", "LLZO"), ("electrolyte", "Li6PS5Cl"),
+        ("interlayer", "LiNbO3"), ("electrolyte", "Li3InCl6"), ("cathode", "NMC811")]
+    assert report.stack[3].detail.startswith("layer 2 of 3, separator")
+    drawn = figures.layer_stack(report.stack)
+    fills = re.findall(r'data-layer="electrolyte"[^>]*fill="(#[0-9a-f]+)"', drawn)
+    assert len(fills) == 3 and fills[0] != fills[1] != fills[2]     # adjacent layers told apart
+
+
+def test_each_electrode_is_judged_against_the_layer_it_touches(ruleset, check):
+    from cellrules.report import figures
+    from cellrules.report.explain import build_report
+
+    energy = build_report(check(STACK), ruleset).energy
+    assert energy.layers == ("LLZO", "Li6PS5Cl", "Li3InCl6")
+    assert {lv.layer for lv in energy.levels if lv.key.startswith("window")} == {1, 2}   # Li3InCl6: no window known
+    assert energy.level("window.low", 1).label == "reduction limit (LLZO)"
+    assert energy.anode_crosses is True          # Li at 0 V against LLZO's 0.05 V reduction limit
+    assert energy.cathode_crosses is None        # the catholyte's window is unknown: not the separator's
+    drawn = figures.energy_diagram(energy)
+    assert re.findall(r'data-level="window" data-layer="(\d)"', drawn) == ["1", "2"]
+    width = float(re.search(r'<svg[^>]*width="([\d.]+)"', drawn).group(1))
+    assert width > 720                            # a column for each layer
+
+
+def test_one_layer_cells_draw_as_before(ruleset, check):
+    from cellrules.report import figures
+    from cellrules.report.explain import build_report
+
+    report = build_report(check(STACK.split("[[electrolyte]]")[0] + '[electrolyte]\nmaterial = "LLZO"\n'
+                                "\n[cathode]\nmaterial = \"LiFePO4\"\n"), ruleset)
+    assert [layer.name for layer in report.stack if layer.role == "electrolyte"] == ["LLZO"]
+    assert report.energy.level("window.low").label == "reduction limit"
+    assert 'width="720.0"' in figures.energy_diagram(report.energy)
