@@ -93,3 +93,63 @@ def test_a_material_resolves_within_the_section_that_names_it(knowledge):
 def test_reference_electrodes_from_the_knowledge_base(knowledge):
     li_in = knowledge.scale.to_she(0.0, "Li-In")
     assert li_in - knowledge.scale.to_she(0.0, "Li/Li+") == pytest.approx(0.62)
+
+
+def _sei_status(knowledge, product):
+    match = knowledge.lookup("sei", product)
+    return match.entry.values["electronic"].value if match and "electronic" in match.entry.values else None
+
+
+def test_a_reaction_recorded_as_passivating_holds_no_electron_conducting_sei_phase(knowledge):
+    """One status per SEI phase everywhere (fidelity review K5, R8, R31): a reaction whose
+    interphase passivates cannot list a phase that sei.toml calls conducting."""
+    for entry in knowledge.by_kind("electrolyte"):
+        for carrier, reaction in entry.reactions.items():
+            if reaction.electronic is False:
+                conducting = [p for p in reaction.products if _sei_status(knowledge, p) == "conducting"]
+                assert not conducting, (entry.name, carrier, conducting)
+
+
+def test_a_reaction_with_an_electron_conducting_product_keeps_growing(knowledge):
+    for entry in knowledge.by_kind("electrolyte"):
+        for carrier, reaction in entry.reactions.items():
+            if any(_sei_status(knowledge, p) == "conducting" for p in reaction.products):
+                assert reaction.electronic is True, (entry.name, carrier)
+
+
+def test_the_phosphides_share_one_status(knowledge):
+    """Li3P and Na3P are the same kind of small-gap phosphide; the review's passivating interphases hold them."""
+    assert {_sei_status(knowledge, p) for p in ("Li3P", "Na3P", "Li2S", "Na2S")} == {"insulating"}
+
+
+def test_every_common_solvent_has_a_boiling_point_in_kelvin(knowledge):
+    for name in MINIMUM["solvent"]:
+        value = knowledge.lookup("solvent", name).entry.values["boiling_point"]
+        assert 300.0 < value.value < 550.0, (name, value.text)
+    assert knowledge.lookup("solvent", "DOL").entry.values["boiling_point"].value < \
+        knowledge.lookup("solvent", "DMC").entry.values["boiling_point"].value
+
+
+def test_every_salt_of_the_minimum_names_its_anion_family(knowledge):
+    for name in MINIMUM["salt"]:
+        assert knowledge.lookup("salt", name).entry.values["anions"].value, name
+    assert knowledge.lookup("salt", "APC").entry.values["anions"].value == ("chloride",)
+    assert knowledge.lookup("salt", "LiTFSI").entry.values["anions"].value == ("imide",)
+
+
+def test_every_polymer_and_gel_names_its_host(knowledge):
+    for entry in knowledge.by_kind("electrolyte"):
+        state = entry.values.get("state")
+        if state and state.value in ("polymer", "gel"):
+            # A host the review does not name is said so in the entry's note.
+            assert "polymer_host" in entry.values or "polymer_host" in entry.note, entry.name
+    assert knowledge.lookup("electrolyte", "PEO-LiTFSI").entry.values["polymer_host"].value == "polyether"
+    assert knowledge.lookup("electrolyte", "PAN-LiClO4").entry.values["polymer_host"].value == "polynitrile"
+
+
+def test_cathode_potentials_are_charge_cut_offs_above_their_plateaus(knowledge):
+    """The field is the charge cut-off (fidelity review K11): never below the operating range's top."""
+    for entry in knowledge.by_kind("cathode"):
+        potential, window = entry.values.get("potential"), entry.values.get("potential_range")
+        if potential and window and "high" in window:
+            assert potential.value >= window["high"].value - 1e-9, entry.name

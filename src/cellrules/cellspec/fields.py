@@ -19,7 +19,7 @@ ANODE_KINDS = ("metal", "alloy", "intercalation", "anode-free")
 STATES = ("solid", "polymer", "gel", "liquid", "hybrid")
 ELECTROLYTE_CLASSES = (
     "garnet", "perovskite", "nasicon", "beta-alumina", "oxide", "sulfide", "selenide", "halide",
-    "antiperovskite", "hydride", "thin-film", "polymer", "gel-polymer", "carbonate", "ether",
+    "antiperovskite", "hydride", "nitride", "thin-film", "polymer", "gel-polymer", "carbonate", "ether",
     "aqueous", "ionic-liquid", "concentrated",
 )
 INTERLAYER_CLASSES = ("cathode-coating", "alloying-interlayer", "artificial-sei", "oxide-barrier",
@@ -29,6 +29,11 @@ CATHODE_STRUCTURES = ("layered-oxide", "spinel", "olivine", "polyanion", "sulfid
 INTERFACES = ("anode", "electrolyte", "cathode", "current_collector")
 WINDOW_KINDS = ("thermodynamic", "measured", "given")
 LAYER_ROLES = ("separator", "catholyte", "anolyte")
+POLYMER_HOSTS = ("polyether", "polynitrile", "fluoropolymer", "polycarbonate", "polyacrylate", "polyacrylamide",
+                 "polyvinyl-alcohol")
+# Anion families a salt or additive brings (rules/knowledge/liquids.toml): what corrodes a collector.
+ANIONS = ("chloride", "bromide", "iodide", "hexafluorophosphate", "tetrafluoroborate", "perchlorate", "imide",
+          "triflate", "sulfate", "nitrate", "hydroxide", "fluoroalkoxyborate", "borohydride", "amide")
 SEI_ELECTRONIC = ("insulating", "conducting")
 SEI_IONIC = ("good", "moderate", "poor")
 
@@ -98,6 +103,13 @@ ELECTROLYTE_LAYER: tuple[Field, ...] = (
     _q("electrolyte.decomposition_temperature", U.TEMPERATURE, "temperature at which it decomposes"),
     _q("electrolyte.max_temperature", U.TEMPERATURE, "highest operating temperature"),
     _q("electrolyte.critical_current_density", U.CURRENT_DENSITY, "critical current density against the carrier metal"),
+    _q("electrolyte.bare_critical_current_density", U.CURRENT_DENSITY,
+       "critical current density of a bare metal interface, at room temperature without stack pressure"),
+    Field("electrolyte.transference_number", NUMBER, "carrier-ion transference number, a fraction 0-1"),
+    _s("electrolyte.polymer_host", "chemistry of a polymer electrolyte's host", POLYMER_HOSTS),
+    Field("electrolyte.anions", STRINGS, "anion families of its salts and additives", vocabulary=ANIONS),
+    Field("electrolyte.water_stable", BOOL, "a dense solid that keeps conducting in contact with water"),
+    _q("electrolyte.boiling_point", U.TEMPERATURE, "boiling point of its most volatile solvent"),
     Field("electrolyte.aqueous", BOOL, "water-based (or water-containing)"),
     _s("electrolyte.salt", "salt of a liquid/gel electrolyte"),
     _q("electrolyte.concentration", U.CONCENTRATION, "salt concentration"),
@@ -128,6 +140,7 @@ FIELDS: tuple[Field, ...] = (
        "highest temperature at which electrode and electrolyte are processed together (co-sintering)"),
     _s("cell.source", "where this design comes from"),
     _p("cell.carrier_potential", "standard potential of the carrier metal", settable=False),
+    Field("cell.carrier_charge", NUMBER, "charge of the carrier ion (1 for Li+, 2 for Zn2+, 3 for Al3+)", settable=False),
     # [anode]
     _s("anode.material", "anode material (knowledge-base name)"),
     _s("anode.kind", "metal, alloy, intercalation or anode-free", ANODE_KINDS),
@@ -138,6 +151,7 @@ FIELDS: tuple[Field, ...] = (
     _q("anode.melting_point", U.TEMPERATURE, "melting point of the anode"),
     _q("anode.molar_volume", U.MOLAR_VOLUME, "molar volume of the anode metal"),
     Field("anode.volume_change", NUMBER, "volume change on full lithiation/alloying, a fraction (3.0 = 300 %)"),
+    Field("anode.hosted", BOOL, "the metal is held in a 3D conductive host (a composite anode)"),
     # [electrolyte]: the layer that touches the anode (in a one-layer cell, the electrolyte)
     *ELECTROLYTE_LAYER,
     # [cathode]
@@ -157,6 +171,8 @@ FIELDS: tuple[Field, ...] = (
     _s("current_collector.cathode", "cathode-side current collector"),
     Field("current_collector.anode_alloys_with", STRINGS, "carrier metals the anode collector alloys with", settable=False),
     Field("current_collector.cathode_corroded_by", STRINGS, "electrolyte classes that corrode the cathode collector", settable=False),
+    Field("current_collector.cathode_corroded_by_anions", STRINGS, "anion families that corrode the cathode collector",
+          vocabulary=ANIONS, settable=False),
     # The layer that touches the cathode (the same layer as `electrolyte` in a one-layer cell).
     *(attrs.evolve(f, path="cathode_electrolyte." + f.key, settable=False,
                    description=f.description + " (the layer touching the cathode)") for f in ELECTROLYTE_LAYER),

@@ -33,7 +33,7 @@ WAIVER_KEYS = ("rule", "reason", "expires")
 # Quantities that cannot be negative (cell-spec.md, "Quantities").
 _NON_NEGATIVE = {units.LENGTH, units.PRESSURE, units.CONDUCTIVITY, units.CURRENT_DENSITY,
                  units.AREAL_CAPACITY, units.CONCENTRATION, units.MOLAR_VOLUME}
-FRACTIONS = ("cell.coulombic_efficiency", "cell.capacity_retention")
+FRACTIONS = ("cell.coulombic_efficiency", "cell.capacity_retention", "electrolyte.transference_number")
 _NUMBER_EXAMPLES = {"cell.cycles": "500", "cell.coulombic_efficiency": "0.998", "cell.capacity_retention": "0.8",
                     "anode.volume_change": "3.0", "interlayer.conduction_group": "2"}
 

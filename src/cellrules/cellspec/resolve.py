@@ -73,6 +73,7 @@ def resolve(spec: CellSpec, kb: KnowledgeBase) -> Resolved:
     cell_header = spec.sections.get("cell")
     if metal is not None:
         table.kb("cell.carrier_potential", metal.entry, "standard_potential", cell_header)
+        table.kb("cell.carrier_charge", metal.entry, "charge", cell_header)
     table.default("cell.architecture", "bulk", cell_header)
     _anode(table, spec, kb, metal.entry if metal else None)
     _cathode(table, spec)
@@ -143,7 +144,7 @@ def _anode(table: _Table, spec: CellSpec, kb: KnowledgeBase, carrier_metal: Entr
         for key in ("shear_modulus", "yield_strength", "melting_point", "molar_volume"):
             table.kb(f"anode.{key}", entry, key, where, how=how)
         return
-    for key in ("kind", "potential", "shear_modulus", "melting_point", "molar_volume", "volume_change"):
+    for key in ("kind", "potential", "shear_modulus", "melting_point", "molar_volume", "volume_change", "hosted"):
         table.kb(f"anode.{key}", entry, key, where, how=how)
     if entry.get("kind") and entry.get("kind").value == "anode-free" and carrier_metal is not None:
         # Metal plates on the bare collector: the anode that cycles is the carrier metal itself.
@@ -157,8 +158,9 @@ def _anode(table: _Table, spec: CellSpec, kb: KnowledgeBase, carrier_metal: Entr
 
 _KB_LAYER_KEYS = ("state", "class", "ionic_conductivity", "conductivity_temperature", "activation_energy",
                   "electronic_conductivity", "shear_modulus", "homo", "lumo", "carriers", "moisture_sensitive",
-                  "decomposition_temperature", "max_temperature", "critical_current_density", "aqueous",
-                  "salt", "solvent")
+                  "decomposition_temperature", "max_temperature", "critical_current_density",
+                  "bare_critical_current_density", "transference_number", "polymer_host", "water_stable", "aqueous",
+                  "salt", "solvent", "additives")
 
 
 class _Layer:
@@ -194,6 +196,7 @@ def resolve_layer(layer: ElectrolyteLayer, spec: CellSpec, kb: KnowledgeBase) ->
     _liquid_parts(values, layer)
     for key, value in layer.values.items():  # the spec's own values win
         values.set(key, value.value, value.text, _spec_provenance(spec, value.location))
+    _from_parts(values, layer, kb, material.entry if material is not None else None)
     _layer_defaults(values, layer, spec, kb)
     return LayerValues(layer.position, values.entries, frozenset(layer.values))
 
@@ -254,6 +257,35 @@ def _liquid_parts(values: _Layer, layer: ElectrolyteLayer) -> None:
     if solvents and values.get("state") is None:
         values.set("state", "liquid", "liquid",
                    Provenance("rule default (an electrolyte described by its solvents is a liquid)", solvents[0].location))
+
+
+def _from_parts(values: _Layer, layer: ElectrolyteLayer, kb: KnowledgeBase, entry: Entry | None) -> None:
+    """What follows from a liquid's parts, whether the spec names them or its knowledge-base entry does:
+    the anions its salts and additives bring (collector corrosion) and the boiling point of its most
+    volatile solvent. A value the spec gives itself stands."""
+    def parts(section: str, key: str) -> list[Entry]:
+        named = layer.parts.get(key)
+        if named is not None:
+            return [m.entry for m in named]
+        listed = values.get(key)
+        listed = [listed] if isinstance(listed, str) else listed or ()
+        return [match.entry for name in listed if (match := kb.lookup(section, name)) is not None]
+
+    if "anions" not in layer.values:
+        sources = [e for e in ([entry] if entry else []) + parts("salt", "salt") + parts("additives", "additives")
+                   if e.get("anions")]
+        anions = tuple(sorted({a for e in sources for a in e.get("anions").value}))
+        if anions:
+            names_ = ", ".join(e.name for e in sources)
+            values.set("anions", anions, ", ".join(anions),
+                       Provenance(f"knowledge-base: anions of {names_}", layer.material.location if layer.material
+                                  else layer.location))
+    if "boiling_point" not in layer.values:
+        solvents = [e for e in parts("solvent", "solvent") if e.get("boiling_point")]
+        if solvents:
+            lowest = min(solvents, key=lambda e: e.get("boiling_point").value)
+            values.kb("boiling_point", lowest, "boiling_point", layer.material.location if layer.material
+                      else layer.location, how="the most volatile solvent")
 
 
 def _layer_defaults(values: _Layer, layer: ElectrolyteLayer, spec: CellSpec, kb: KnowledgeBase) -> None:
@@ -374,15 +406,15 @@ def _sei(table: _Table, spec: CellSpec) -> None:
 
 
 def _collectors(table: _Table, spec: CellSpec) -> None:
-    for side, key in (("anode", "alloys_with"), ("cathode", "corroded_by")):
+    for side, keys in (("anode", ("alloys_with",)), ("cathode", ("corroded_by", "corroded_by_anions"))):
         material = spec.collectors.get(side)
         if material is None:
             continue
         table.set(f"current_collector.{side}", material.entry.name, material.name, _material_provenance(spec, material))
-        value = material.entry.get(key)
-        field = f"current_collector.{side}_{key}"
-        table.set(field, value.value if value else (), value.text if value else "none",
-                  Provenance(material.entry.provenance(key), material.location))
+        for key in keys:
+            value = material.entry.get(key)
+            table.set(f"current_collector.{side}_{key}", value.value if value else (), value.text if value else "none",
+                      Provenance(material.entry.provenance(key), material.location))
 
 
 def _how(material: Material) -> str:
