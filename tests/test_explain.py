@@ -486,14 +486,26 @@ def test_each_electrode_is_judged_against_the_layer_it_touches(ruleset, check):
 
     energy = build_report(check(STACK), ruleset).energy
     assert energy.layers == ("LLZO", "Li6PS5Cl", "Li3InCl6")
-    assert {lv.layer for lv in energy.levels if lv.key.startswith("window")} == {1, 2}   # Li3InCl6: no window known
     assert energy.level("window.low", 1).label == "reduction limit (LLZO)"
-    assert energy.anode_crosses is True          # Li at 0 V against LLZO's 0.05 V reduction limit
-    assert energy.cathode_crosses is None        # the catholyte's window is unknown: not the separator's
+    first_low = next(lv for lv in energy.levels if lv.key == "window.low" and lv.layer == 1)
+    anode = energy.level("anode")
+    assert energy.anode_crosses is (anode.vs_she < first_low.vs_she)     # against the layer the anode touches
+    last_high = [lv for lv in energy.levels if lv.key == "window.high" and lv.layer == 3]
+    cathode = energy.level("cathode")
+    assert energy.cathode_crosses is ((cathode.vs_she > last_high[0].vs_she) if last_high else None)
     drawn = figures.energy_diagram(energy)
-    assert re.findall(r'data-level="window" data-layer="(\d)"', drawn) == ["1", "2"]
+    columns = {lv.layer for lv in energy.levels if lv.key == "window.low"} & {
+        lv.layer for lv in energy.levels if lv.key == "window.high"}
+    assert re.findall(r'data-level="window" data-layer="(\d)"', drawn) == [str(k) for k in sorted(columns)]
     width = float(re.search(r'<svg[^>]*width="([\d.]+)"', drawn).group(1))
     assert width > 720                            # a column for each layer
+    # A catholyte whose window nobody knows: the cathode cannot be judged, and is not judged by the separator's.
+    custom = STACK.replace('material = "Li3InCl6"\nrole = "catholyte"',
+                           'material = "lab catholyte"\ncustom = true\nstate = "solid"\nclass = "halide"\nrole = "catholyte"')
+    unknown = build_report(check(custom), ruleset).energy
+    assert {lv.layer for lv in unknown.levels if lv.key.startswith("window")} <= {1, 2}
+    assert unknown.cathode_crosses is None
+    assert "window unknown" in figures.energy_diagram(unknown)
 
 
 def test_one_layer_cells_draw_as_before(ruleset, check):
