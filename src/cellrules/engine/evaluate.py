@@ -118,8 +118,8 @@ class _Context:
                 continue
             if outcome == FAIL:
                 failed.add(rule.id)
-            if outcome == FAIL and rule.id in superseded:
-                continue
+            if rule.id in superseded and outcome in (FAIL, UNKNOWN, UNKNOWN_GUARD, SKIPPED):
+                continue  # one cause, one finding: the finding that supersedes it says more
             context = self.for_layer(self.values[rule.layer_slot]) if rule.per_layer else self
             finding = context._finding(i, rule, outcome, superseded_by=superseded)
             waiver = waivers.get(rule.id)
@@ -141,12 +141,13 @@ class _Context:
         return findings
 
     def _superseded(self) -> dict[str, str]:
-        """Rules whose failure a failed refinement replaces -> the refinement's id."""
+        """Rules whose finding a failed refinement or superseding rule replaces -> that rule's id."""
         replaced = {}
         for i in self.ruleset.refinements:
             rule = self.ruleset.rules[i]
             if self.outcomes[i] == FAIL and self.options.selected(rule.id):
-                replaced[rule.refines] = rule.id
+                for other in (*([rule.refines] if rule.refines else ()), *rule.supersedes):
+                    replaced.setdefault(other, rule.id)
         return replaced
 
     def _expired(self, rule: RuleInfo, waiver) -> Finding:
@@ -163,7 +164,9 @@ class _Context:
                                             if self.values[s] is not None or (unknown and self._is_field(s)))}.values())
         missing = tuple(dict.fromkeys(self._name(s) for s in slots if self.values[s] is None and self._is_field(s)))
         line, column = self._location(rule, slots)
-        replaced = tuple(sorted(k for k, v in superseded_by.items() if v == rule.id))
+        hidden = (FAIL, UNKNOWN, UNKNOWN_GUARD, SKIPPED)
+        replaced = tuple(sorted(k for k, v in superseded_by.items()
+                                if v == rule.id and self.outcomes[self.index[k]] in hidden))
         prerequisites: tuple[str, ...] = ()
         if outcome == FAIL:
             message = self._fail_message(rule, replaced)
@@ -230,8 +233,12 @@ class _Context:
             shown = ", ".join(f"{i.name} = {i.value}" for i in
                               (self._input(s) for s in rule.requirement_slots[:4]))
             text = f"{rule.title}: requires {rule.requirement_source}" + (f" ({shown})" if shown else "")
-        if replaced:
-            text += f" [refines {', '.join(replaced)}]"
+        refined = [r for r in replaced if r == rule.refines]
+        covered = [r for r in replaced if r != rule.refines]
+        if refined:
+            text += f" [refines {refined[0]}]"
+        if covered:
+            text += f" [supersedes {', '.join(covered)}]"
         return text
 
     def _placeholder(self, name: str) -> str:

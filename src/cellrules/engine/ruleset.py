@@ -36,6 +36,8 @@ class RuleInfo:
     outside: tuple[str, ...]
     needs: tuple[str, ...]
     refines: str | None
+    supersedes: tuple[str, ...]
+    distinct: tuple[tuple[str, str], ...]
     per_layer: bool                      # judged for each electrolyte layer (`each layer`)
     layer_slot: int | None               # for those: the slot holding the position of the layer that decided it
     guard_slots: tuple[int, ...]         # slots the guard reads, derived values expanded after them
@@ -69,14 +71,14 @@ class RuleSet:
     _by_id: dict = attrs.field(init=False, repr=False, eq=False)
     positions: dict = attrs.field(init=False, repr=False, eq=False)   # rule id -> index in `rules`
     _derive_at: dict = attrs.field(init=False, repr=False, eq=False)  # slot -> DeriveInfo
-    refinements: tuple = attrs.field(init=False, repr=False, eq=False)  # indexes of rules that refine another
+    refinements: tuple = attrs.field(init=False, repr=False, eq=False)  # indexes of rules that refine or supersede others
     _slots_read: dict = attrs.field(init=False, repr=False, eq=False)   # rule id -> guard then requirement slots
 
     def __attrs_post_init__(self):
         object.__setattr__(self, "_by_id", {r.id: r for r in self.rules})
         object.__setattr__(self, "positions", {r.id: i for i, r in enumerate(self.rules)})
         object.__setattr__(self, "_derive_at", {d.slot: d for d in self.derives})
-        object.__setattr__(self, "refinements", tuple(i for i, r in enumerate(self.rules) if r.refines))
+        object.__setattr__(self, "refinements", tuple(i for i, r in enumerate(self.rules) if r.refines or r.supersedes))
         object.__setattr__(self, "_slots_read", {r.id: r.guard_slots + tuple(
             s for s in r.requirement_slots if s not in r.guard_slots) for r in self.rules})
 
@@ -225,6 +227,7 @@ def _rule_info(rule: ast.Rule, compiled: CompiledRules, derive_inputs: dict) -> 
         guard_source=rule.guard_source, requirement_source=rule.requirement_source,
         message=rule.message, mechanism=rule.mechanism, mitigations=rule.mitigations,
         citation=rule.citation, outside=rule.outside, needs=rule.needs, refines=rule.refines,
+        supersedes=rule.supersedes, distinct=rule.distinct,
         guard_slots=_expand(_slots(rule.guard, compiled), derive_inputs),
         requirement_slots=_expand(_slots(rule.requirement, compiled), derive_inputs),
         examples=tuple((e.expect, e.text) for e in rule.examples), source=rule.source, location=rule.location,

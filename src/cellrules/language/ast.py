@@ -161,6 +161,8 @@ class Rule(Node):
     failure_mode: str
     needs: tuple[str, ...]
     refines: str | None
+    supersedes: tuple[str, ...]            # rules whose failure this one's failure replaces (one cause, one finding)
+    distinct: tuple[tuple[str, str], ...]  # (rule id, why): a rule that can fail with this one for another cause
     message: str
     mechanism: str
     mitigations: tuple[str, ...]

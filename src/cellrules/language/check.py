@@ -324,6 +324,7 @@ class Checker:
                 self._layer_context = None
         for rule in rules.values():
             self._check_rule(rule, rules)
+        self._check_shared_guards(rules)
         if self.problems:
             raise ManyErrors(sorted(self.problems, key=_problem_order))
         return CheckedRules(tuple(self._derives.values()), tuple(rules.values()), dict(self._derive_types),
@@ -393,6 +394,23 @@ class Checker:
         self.problem(f"dependency cycle: {printed}", where, "break the cycle: a value or rule cannot depend on itself")
         return [n for n in graph.nodes if n not in set(members)]
 
+    def _check_shared_guards(self, rules) -> None:
+        """Rules that apply under the same guard to the same cells can fail together; unless they are
+        declared one cause (supersedes, refines, needs) or two (distinct), one root cause would give
+        two findings."""
+        groups: dict = {}
+        for rule in rules.values():
+            if rule.guard_source:
+                key = (" ".join(rule.guard_source.split()), tuple(sorted(rule.carriers)), rule.per_layer)
+                groups.setdefault(key, []).append(rule)
+        for group in groups.values():
+            for i, first in enumerate(group):
+                for second in group[i + 1:]:
+                    if not _linked(first, second):
+                        self.problem(f"rules {first.id} and {second.id} apply under the same guard and can fail together",
+                                     second.location, f"if one cause, give the stronger `supersedes {first.id}`; if two, "
+                                     f'declare `distinct {first.id} "why they are separate causes"`')
+
     def _check_rule(self, rule: ast.Rule, rules) -> None:
         where = rule.location
         if not rule.title.strip():
@@ -405,6 +423,18 @@ class Checker:
         if rule.guard is not None:
             self._boolean(rule.guard, {}, "'applies'")
         self._layer_context = None
+        for other in (*rule.supersedes, *(rule_id for rule_id, _ in rule.distinct)):
+            clause = "supersedes" if other in rule.supersedes else "distinct"
+            if other not in rules:
+                self.problem(f"rule {rule.id} names unknown rule {other} in `{clause}`",
+                             rule.clause_locations.get(clause, where), did_you_mean(other, rules) or "")
+            elif other == rule.id:
+                self.problem(f"rule {rule.id} names itself in `{clause}`", rule.clause_locations.get(clause, where))
+            elif clause == "supersedes" and _SEVERITY_RANK.get(rules[other].severity, 0) > _SEVERITY_RANK.get(rule.severity, 0):
+                self.problem(f"rule {rule.id} ({rule.severity}) cannot supersede {other} ({rules[other].severity})",
+                             rule.clause_locations.get(clause, where),
+                             "a finding may hide only a finding of the same or a lower severity; give the stronger "
+                             "rule the `supersedes` clause")
         refined = rules.get(rule.refines) if rule.refines else None
         if rule.per_layer and rule.refines or refined is not None and refined.per_layer:
             self.problem(f"rule {rule.id}: a rule with `each layer` can neither refine nor be refined",
@@ -435,6 +465,16 @@ class Checker:
                 self.problem(f"message of {rule.id} names unknown value {{{placeholder}}}",
                              rule.clause_locations.get("message", where),
                              _field_hint(placeholder) or did_you_mean(placeholder, self._derives))
+
+
+_SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
+
+
+def _linked(first: ast.Rule, second: ast.Rule) -> bool:
+    """Declared as one cause (refines, supersedes, needs) or as two (distinct), in either direction."""
+    def names(rule, other):
+        return other.id in (rule.refines, *rule.supersedes, *rule.needs, *(r for r, _ in rule.distinct))
+    return names(first, second) or names(second, first)
 
 
 def _field_hint(dotted: str) -> str:

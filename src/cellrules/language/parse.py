@@ -38,7 +38,8 @@ _TERMINAL_WORDS = {
 
 MAX_DEPTH = 48  # levels of the parse tree, counted from the file (see _check_depth)
 
-_CLAUSES = ("carriers", "each_layer", "applies", "require", "severity", "failure", "needs", "refines",
+_CLAUSES = ("carriers", "each_layer", "applies", "require", "severity", "failure", "needs", "refines", "supersedes",
+            "distinct",
             "message", "because", "mitigate", "cite", "outside", "example")
 
 
@@ -260,7 +261,7 @@ _SINGLE = ("applies", "require", "severity", "failure", "refines", "message", "b
 def _assemble_rule(rule_id: str, title: str, clauses, location: Location, source: str) -> ast.Rule:
     """Collect a rule's clauses, rejecting a clause given twice."""
     seen: dict[str, Location] = {}
-    fields: dict = {"mitigations": [], "outside": [], "examples": [], "needs": []}
+    fields: dict = {"mitigations": [], "outside": [], "examples": [], "needs": [], "supersedes": [], "distinct": []}
     for name, children, where, text in clauses:
         if name in _SINGLE and name in seen:
             raise RuleError(f"rule {rule_id} has two '{name}' clauses", where,
@@ -282,6 +283,10 @@ def _assemble_rule(rule_id: str, title: str, clauses, location: Location, source
             fields["needs"].extend(str(c) for c in children)
         elif name == "refines":
             fields["refines"] = str(children[0])
+        elif name == "supersedes":
+            fields["supersedes"].extend(str(c) for c in children)
+        elif name == "distinct":
+            fields["distinct"].append((str(children[0]), children[1]))
         elif name == "message":
             fields["message"] = children[0]
         elif name == "because":
@@ -300,7 +305,8 @@ def _assemble_rule(rule_id: str, title: str, clauses, location: Location, source
         guard=fields.get("guard"), guard_source=fields.get("guard_source", ""),
         requirement=fields.get("requirement"), requirement_source=fields.get("requirement_source", ""),
         severity=fields.get("severity", ""), failure_mode=fields.get("failure_mode", ""),
-        needs=tuple(fields["needs"]), refines=fields.get("refines"),
+        needs=tuple(fields["needs"]), refines=fields.get("refines"), supersedes=tuple(fields["supersedes"]),
+        distinct=tuple(fields["distinct"]),
         message=fields.get("message", ""), mechanism=fields.get("mechanism", ""),
         mitigations=tuple(fields["mitigations"]), citation=fields.get("citation", ""),
         outside=tuple(fields["outside"]), examples=tuple(fields["examples"]),
