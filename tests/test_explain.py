@@ -517,3 +517,15 @@ def test_one_layer_cells_draw_as_before(ruleset, check):
     assert [layer.name for layer in report.stack if layer.role == "electrolyte"] == ["LLZO"]
     assert report.energy.level("window.low").label == "reduction limit"
     assert 'width="720.0"' in figures.energy_diagram(report.energy)
+
+
+def test_an_undecided_rule_carries_no_warning_or_error_label():
+    run = run_cli
+    html = run("explain", "--format", "html", "examples/li-lgps-bad.toml", cwd=REPO).stdout
+    card = re.search(r'<article class="finding needs-data" id="rule-mechanics.shear-modulus-ratio">\s*<h3>(.*?)</h3>',
+                     html, re.S)
+    assert card and "needs data" in card.group(1) and "badge-warning" not in card.group(1)
+    text = run("explain", "examples/li-lgps-bad.toml", cwd=REPO).stdout
+    assert "[needs data] mechanics.shear-modulus-ratio" in text
+    markdown = run("explain", "--format", "markdown", "examples/li-lgps-bad.toml", cwd=REPO).stdout
+    assert "### needs data: `mechanics.shear-modulus-ratio`" in markdown

@@ -103,6 +103,8 @@ def _skip_reason(finding, fail_on: str) -> str:
         return f"{finding.severity} below fail-on {fail_on}: {finding.message}"
     if finding.outcome == "waived":
         return finding.message  # already "waived: REASON (the rule failed: ...)"
+    if finding.outcome == "unknown":
+        return f"needs data: {finding.message}"   # undecided, whatever the rule's severity
     return f"{finding.outcome}: {finding.message}"
 
 
