@@ -224,3 +224,12 @@ def test_verbose_names_the_configuration_of_each_group_of_specs():
     assert "cellrules: configuration examples/design-repo/cellrules.toml (found) applies to 5 specs" in lines
     assert any(line.startswith("cellrules: no configuration file applies to 1 spec") for line in lines)
     assert any(line.startswith("examples/li-llzo-lfp.toml: ") for line in result.stdout.splitlines())
+
+
+def test_rules_fields_columns_never_run_together():
+    lines = run_cli("rules", "fields").stdout.splitlines()
+    assert lines[0].split() == ["field", "kind", "meaning"]
+    kind_at, meaning_at = lines[0].index("kind"), lines[0].index("meaning")
+    for line in lines[1:]:
+        assert line[kind_at - 2:kind_at] == "  " and line[kind_at] != " ", line       # two spaces, then the kind
+        assert line[meaning_at - 2:meaning_at] == "  " and line[meaning_at] != " ", line

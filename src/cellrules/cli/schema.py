@@ -44,7 +44,11 @@ DEFINITIONS = {
     "a-bare-number-write-it-in-quotes-with-its-unit": {"type": "number"},
     "a-number-without-its-unit": {"type": "string", "pattern": f"^[^{_UNIT_CHARACTER}]*$"},
     "text-that-does-not-start-with-a-number": {"type": "string", "not": {"pattern": r"^\s*[+\-\u2212]?(\d|\.\d)"}},
+    # Matches anything: `not` it for the keys a table does not have. Unlike `additionalProperties: false`,
+    # which Taplo reports on every line of the table, this marks the misspelled key's own line.
+    "an-unknown-key-check-its-spelling": {},
 }
+UNKNOWN_KEY = {"not": {"$ref": "#/definitions/an-unknown-key-check-its-spelling"}}
 _TABLES = ("cell", "anode", "electrolyte", "cathode", "sei", "current_collector")
 _SECTION_TITLES = {
     "cell": "The cell as a whole: name, carrier and operating conditions",
@@ -94,7 +98,7 @@ def spec_schema() -> dict:
         "type": "object",
         "properties": properties,
         "required": ["spec_version", "cell"],
-        "additionalProperties": False,
+        "additionalProperties": UNKNOWN_KEY,
         "x-taplo": {"initKeys": ["spec_version", "cell"]},
         "definitions": DEFINITIONS,
     }
@@ -116,7 +120,7 @@ def _table(section: str) -> dict:
     if "custom" in EXTRA_KEYS.get(section, ()):
         properties["custom"] = _custom(section)
     table = {"description": _SECTION_TITLES[section], "type": "object",
-             "properties": dict(sorted(properties.items())), "additionalProperties": False}
+             "properties": dict(sorted(properties.items())), "additionalProperties": UNKNOWN_KEY}
     required = _custom_requires(section)
     if section == "cell":
         table["required"] = ["name", "carrier"]
@@ -140,7 +144,7 @@ def _interlayer() -> dict:
         "properties": dict(sorted(properties.items())),
         "required": ["between"],
         "anyOf": [{"required": ["material"]}, {"properties": {"custom": {"const": True}}, "required": ["custom"]}],
-        "additionalProperties": False,
+        "additionalProperties": UNKNOWN_KEY,
         "x-taplo": {"initKeys": ["material", "between"]},
     }
 
@@ -159,7 +163,7 @@ def _waiver() -> dict:
     }
     properties = {key: {"description": descriptions[key][0], **descriptions[key][1]} for key in WAIVER_KEYS}
     return {"type": "object", "properties": properties, "required": ["rule", "reason"],
-            "additionalProperties": False, "x-taplo": {"initKeys": ["rule", "reason"]}}
+            "additionalProperties": UNKNOWN_KEY, "x-taplo": {"initKeys": ["rule", "reason"]}}
 
 
 def _quantity(description: str, docs: str) -> dict:
@@ -231,7 +235,7 @@ def _window() -> dict:
             "vs": {"description": 'The reference electrode, e.g. "Li/Li+" or "SHE" (default: the cell\'s carrier)',
                    "type": "string"},
         },
-        "additionalProperties": False,
+        "additionalProperties": UNKNOWN_KEY,
     }
 
 
