@@ -25,12 +25,38 @@ def test_json_output_matches_the_contract_field_for_field(tmp_path):
         assert set(entry) == {"file", "status", "findings"}
         assert entry["status"] in ("pass", "incomplete", "fail")
         for finding in entry["findings"]:
-            assert set(finding) == {"rule", "outcome", "severity", "failure_mode", "message", "location", "inputs",
-                                    "mitigations", "citation"}
+            contract = {"rule", "outcome", "severity", "failure_mode", "message", "location", "inputs",
+                        "mitigations", "citation"}
+            assert set(finding) == contract | ({"needs"} if finding["outcome"] == "unknown" else set())
             assert finding["outcome"] in ("fail", "unknown", "skipped", "waived")
             assert set(finding["location"]) == {"line", "column"} and finding["location"]["line"] >= 1
+            if finding["outcome"] == "unknown":  # any one group of inputs decides the rule
+                assert finding["needs"] and all(group and all(isinstance(n, str) for n in group)
+                                                for group in finding["needs"])
             for value in finding["inputs"].values():
-                assert set(value) == {"value", "source"}
+                assert set(value) in ({"value", "source"}, {"value", "source", "si", "unit"})
+                if "si" in value:
+                    assert isinstance(value["si"], float) and value["unit"]
+
+
+def test_json_numbers_carry_their_si_value_and_unit(tmp_path):
+    result = run_cli("check", "--format", "json", "examples/li-lgps-bad.toml", cwd=REPO)
+    finding = next(f for f in json.loads(result.stdout)["results"][0]["findings"]
+                   if f["rule"] == "mechanics.li-stack-pressure-failure")
+    assert finding["inputs"]["cell.stack_pressure"] == {
+        "value": "30 MPa", "source": "spec: examples/li-lgps-bad.toml:13", "si": 30e6, "unit": "Pa"}
+
+
+def test_json_of_an_unreadable_spec_lists_every_problem_with_its_location(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('spec_version = 1\n[cell]\nname = "x"\ncarrier = "Li"\nstack_presure = "5 MPa"\n'
+                   '[anode]\nthickness = "5"\n', encoding="utf-8")
+    result = run_cli("check", "--format", "json", bad, cwd=tmp_path)
+    entry = json.loads(result.stdout)["results"][0]
+    assert entry["status"] == "error" and entry["findings"] == []
+    assert [(e["location"]["line"], e["message"]) for e in entry["errors"]] == [
+        (5, "unknown key 'stack_presure' in [cell]"), (7, "thickness = '5' has no unit")]
+    assert entry["errors"][0]["hint"] == "did you mean stack_pressure?"
 
 
 def test_exit_codes_pass_fail_error(tmp_path):

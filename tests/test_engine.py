@@ -56,7 +56,37 @@ def test_missing_input_gives_unknown_naming_it(ruleset, write_spec):
     modulus = finding(result, "mechanics.shear-modulus-ratio")
     assert modulus.outcome == "unknown"
     assert modulus.missing == ("electrolyte.shear_modulus",)
-    assert "missing electrolyte.shear_modulus" in modulus.message
+    assert modulus.alternatives == (("electrolyte.shear_modulus",),)
+    assert modulus.message.endswith(": needs electrolyte.shear_modulus")
+
+
+def test_missing_data_names_its_alternatives(ruleset, write_spec):
+    # A conductivity away from its measurement temperature needs an activation energy (Arrhenius)
+    # or the two VFT parameters: either group decides, so they are offered as alternatives.
+    result = run(ruleset, write_spec, CELL_LI.replace("25 degC", "60 degC") + """
+[electrolyte]
+material = "my-oxide"
+custom = true
+state = "solid"
+class = "oxide"
+ionic_conductivity = "1e-4 S/cm"
+conductivity_temperature = "25 degC"
+""")
+    bulk = finding(result, "transport.ionic-conductivity-bulk")
+    assert bulk.alternatives == (("electrolyte.activation_energy",),
+                                 ("electrolyte.vft_pseudo_energy", "electrolyte.vft_t0"))
+    assert "needs electrolyte.activation_energy, or electrolyte.vft_pseudo_energy and electrolyte.vft_t0" in bulk.message
+
+
+def test_text_output_prints_missing_data_in_its_own_channel(ruleset, write_spec):
+    from cellrules.report.text import render_text
+
+    result = run(ruleset, write_spec, SOFT_ELECTROLYTE.replace("{extra}", ""))
+    lines = render_text([result]).splitlines()
+    needs = [line for line in lines if " needs-data " in line]
+    assert any("mechanics.shear-modulus-ratio" in line and "needs electrolyte.shear_modulus" in line for line in needs)
+    assert not any(" warning " in line and "needs " in line for line in lines)
+    assert not any(" skipped " in line or ": error " in line and "skipped" in line for line in lines)
 
 
 def test_dependent_rule_is_skipped_naming_its_prerequisite(pack_ruleset, write_spec):

@@ -168,6 +168,13 @@ class Dimension:
         return "·".join(parts) or "1"
 
     @property
+    def si_unit(self) -> str:
+        """The coherent SI unit values of this dimension are held in ("S/m", "Pa", "V vs SHE"), for JSON."""
+        if self.potential:
+            return "V vs SHE"
+        return _SI_UNITS.get(self.exponents, self.base_units)
+
+    @property
     def name(self) -> str:
         """A human name ("pressure"), or the base-unit expression when the table has none."""
         if self.potential:
@@ -249,6 +256,19 @@ _DIMENSION_NAMES: dict[tuple[int, ...], str] = {
         (CONCENTRATION, "concentration"),
         (DENSITY, "density"),
         (ASR, "area-specific resistance"),
+    )
+}
+
+
+_SI_UNITS: dict[tuple[int, ...], str] = {
+    d.exponents: unit
+    for d, unit in (
+        (DIMENSIONLESS, "1"), (LENGTH, "m"), (MASS, "kg"), (TIME, "s"), (CURRENT, "A"), (TEMPERATURE, "K"),
+        (AMOUNT, "mol"), (AREA, "m^2"), (VOLUME, "m^3"), (FREQUENCY, "Hz"), (FORCE, "N"), (PRESSURE, "Pa"),
+        (ENERGY, "J"), (POWER, "W"), (CHARGE, "C"), (VOLTAGE, "V"), (RESISTANCE, "ohm"), (CONDUCTANCE, "S"),
+        (CONDUCTIVITY, "S/m"), (CURRENT_DENSITY, "A/m^2"), (AREAL_CAPACITY, "C/m^2"), (SPECIFIC_CAPACITY, "C/kg"),
+        (SPECIFIC_ENERGY, "J/kg"), (ENERGY_PER_AMOUNT, "J/mol"), (MOLAR_VOLUME, "m^3/mol"),
+        (CONCENTRATION, "mol/m^3"), (DENSITY, "kg/m^3"), (ASR, "ohm*m^2"),
     )
 }
 

@@ -15,10 +15,12 @@ import re
 import attrs
 
 from cellrules import display
+from cellrules.engine.needs import Needs
 from cellrules.engine.results import FileResult, Finding, Input
 from cellrules.engine.ruleset import RuleInfo, RuleSet
 from cellrules.errors import CellrulesError, ManyErrors
-from cellrules.language.compile import FAIL, NOT_APPLICABLE, OUTCOME_NAMES, PASS, SKIPPED, UNKNOWN, UNKNOWN_GUARD
+from cellrules.language.compile import (FAIL, NOT_APPLICABLE, OUTCOME_NAMES, PASS, RUNTIME, SKIPPED, UNKNOWN,
+                                        UNKNOWN_GUARD)
 from cellrules.cellspec import fields as F
 from cellrules.cellspec.load import load_spec
 from cellrules.cellspec.resolve import Resolved, resolve
@@ -76,6 +78,7 @@ class _Context:
         self.ruleset = ruleset
         self.resolved = resolved
         self.values = values
+        self.evaluated = values          # the table as evaluated (a layer view patches `values`, never this)
         self.provenance = resolved.provenance
         self.layer: int | None = None     # the layer `electrolyte.*` stands for (rules judged per layer)
         self.outcomes = outcomes
@@ -84,6 +87,7 @@ class _Context:
         self.carrier = resolved.spec.carrier
         self.scale = ruleset.knowledge.scale
         self._inputs: dict[int, Input] = {}
+        self._needs: Needs | None = None
 
     def for_layer(self, position: int) -> _Context:
         """This context with `electrolyte.*` holding layer `position` (1-based) instead of the layer at the
@@ -160,9 +164,10 @@ class _Context:
         severity = self.options.severity.get(rule.id, rule.severity)
         slots = rule.guard_slots if outcome == UNKNOWN_GUARD else self.ruleset.slots_read(rule.id)
         unknown = outcome in (UNKNOWN, UNKNOWN_GUARD)
-        inputs = tuple({i.name: i for i in (self._input(s) for s in slots
-                                            if self.values[s] is not None or (unknown and self._is_field(s)))}.values())
-        missing = tuple(dict.fromkeys(self._name(s) for s in slots if self.values[s] is None and self._is_field(s)))
+        alternatives = self._alternatives(rule, outcome) if unknown else ()
+        missing = tuple(dict.fromkeys(name for alternative in alternatives for name in alternative))
+        inputs = tuple({i.name: i for i in (*(self._input(s) for s in slots if self.values[s] is not None),
+                                            *(Input(name, "unknown", "missing") for name in missing))}.values())
         line, column = self._location(rule, slots)
         hidden = (FAIL, UNKNOWN, UNKNOWN_GUARD, SKIPPED)
         replaced = tuple(sorted(k for k, v in superseded_by.items()
@@ -171,7 +176,8 @@ class _Context:
         if outcome == FAIL:
             message = self._fail_message(rule, replaced)
         elif unknown:
-            message = f"{rule.title}: cannot be evaluated, missing " + ", ".join(missing or ("an input",))
+            message = f"{rule.title}: needs {needs_text(alternatives)}" if alternatives else \
+                f"{rule.title}: cannot be decided from the values given"
         elif outcome == SKIPPED:
             prerequisites = tuple(p for p in (*rule.needs, *([rule.refines] if rule.refines else ()))
                                   if self.outcomes[self.index[p]] in (FAIL, UNKNOWN, UNKNOWN_GUARD, SKIPPED))
@@ -182,7 +188,37 @@ class _Context:
         else:
             message = f"{rule.title}: does not apply to this cell"
         return Finding(rule.id, OUTCOME_NAMES[outcome], severity, rule.failure_mode, message, line, column,
-                       inputs, rule.mitigations, rule.citation, missing, prerequisites, replaced)
+                       inputs, rule.mitigations, rule.citation, missing, prerequisites, replaced,
+                       alternatives=alternatives)
+
+    def _alternatives(self, rule: RuleInfo, outcome: int) -> tuple[tuple[str, ...], ...]:
+        """What would decide an unknown rule: groups of inputs, any one group sufficing (engine/needs.py)."""
+        if self._needs is None:
+            self._needs = Needs(self.evaluated, self.ruleset.derive_trees, self.ruleset.layer_trees, RUNTIME)
+        tree = rule.guard_tree if outcome == UNKNOWN_GUARD else rule.requirement_tree
+        record = None
+        if rule.per_layer and self.layer is not None:
+            record = self.values[F.SLOT["electrolyte_layers"]][self.layer - 1]
+        elif rule.per_layer and self.resolved.layers:
+            record = self.values[F.SLOT["electrolyte_layers"]][0]
+        position = self.layer or (1 if rule.per_layer and self.resolved.layers else None)
+        return tuple(tuple(sorted(dict.fromkeys(self._leaf_name(leaf) for leaf in alternative)))
+                     for alternative in self._needs.of(tree, record, position))
+
+    def _leaf_name(self, leaf: tuple) -> str:
+        """A missing input as the user addresses it."""
+        if leaf[0] == "slot":
+            return self._name(leaf[1])
+        if leaf[0] == "layer":
+            key = F.RECORD_FIELDS["electrolyte_layer"][leaf[2]].key
+            return self.resolved.display_name(f"electrolyte.{key}", leaf[1])
+        _, slot, index, field = leaf
+        record = F.FIELDS[slot].record
+        key = F.RECORD_FIELDS[record][field].key
+        if record == "electrolyte_interface" and key.startswith(("anode_side_", "cathode_side_")):
+            side, layer_key = key.split("_side_", 1)
+            return self.resolved.display_name(f"electrolyte.{layer_key}", index + (1 if side == "anode" else 2))
+        return f"{F.FIELDS[slot].path}.{index + 1}.{key}"
 
     def _is_field(self, slot: int) -> bool:
         return slot < len(F.FIELDS)
@@ -203,11 +239,14 @@ class _Context:
         if self._is_field(slot):
             field = F.FIELDS[slot]
             provenance = self.provenance[slot]
-            return Input(name, display.show(value, field.kind, field.dimension, self.scale, self.carrier),
-                         provenance.source if provenance else "missing")
-        derive = self.ruleset.derive_at(slot)
-        return Input(name, display.show(value, derive.kind, derive.dimension, self.scale, self.carrier),
-                     f"derived: {derive.source}")
+            kind, dimension, source = field.kind, field.dimension, provenance.source if provenance else "missing"
+        else:
+            derive = self.ruleset.derive_at(slot)
+            kind, dimension, source = derive.kind, derive.dimension, f"derived: {derive.source}"
+        shown = display.show(value, kind, dimension, self.scale, self.carrier)
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and kind in (F.QUANTITY, F.POTENTIAL, F.NUMBER):
+            return Input(name, shown, source, float(value), dimension.si_unit if dimension is not None else "1")
+        return Input(name, shown, source)
 
     def _location(self, rule: RuleInfo, slots) -> tuple[int, int]:
         """The spec key that supplied the first input; else the rule's section header; else line 1."""
@@ -244,6 +283,11 @@ class _Context:
     def _placeholder(self, name: str) -> str:
         slot = F.SLOT.get(name, self.ruleset.compiled.derive_slots.get(name))
         return self._input(slot).value
+
+
+def needs_text(alternatives) -> str:
+    """`a, or b and c`: the groups of inputs of which any one would decide a rule."""
+    return ", or ".join(" and ".join(group) for group in alternatives)
 
 
 def _status(findings, ruleset: RuleSet, options: CheckOptions) -> str:

@@ -6,11 +6,14 @@ import attrs
 
 @attrs.frozen
 class Input:
-    """A value a finding used: its name, its text with unit, and where it came from."""
+    """A value a finding used: its name, its text with unit, and where it came from; for a number also its
+    value in the coherent SI unit (potentials in V vs SHE), for machines."""
 
     name: str
     value: str
     source: str
+    si: float | None = None
+    unit: str = ""
 
 
 @attrs.frozen
@@ -29,6 +32,7 @@ class Finding:
     prerequisites: tuple[str, ...] = ()   # rules a skipped finding depends on / rules this one refines
     superseded: tuple[str, ...] = ()      # rules whose failure this refinement replaces
     reason: str = ""                      # a waived finding's waiver reason (SARIF carries it as a suppression)
+    alternatives: tuple[tuple[str, ...], ...] = ()   # an unknown finding's needs: any one group of inputs decides it
 
 
 @attrs.frozen

@@ -40,6 +40,8 @@ class RuleInfo:
     distinct: tuple[tuple[str, str], ...]
     per_layer: bool                      # judged for each electrolyte layer (`each layer`)
     layer_slot: int | None               # for those: the slot holding the position of the layer that decided it
+    guard_tree: tuple | None             # the guard as a plain tree (engine/needs.py), for what an unknown needs
+    requirement_tree: tuple
     guard_slots: tuple[int, ...]         # slots the guard reads, derived values expanded after them
     requirement_slots: tuple[int, ...]
     examples: tuple[tuple[str, str], ...]
@@ -66,6 +68,8 @@ class RuleSet:
     compiled: CompiledRules
     edges: tuple[tuple[str, str], ...]
     files: tuple[str, ...]
+    derive_trees: dict = attrs.field(factory=dict, repr=False)   # derived slot -> its tree (engine/needs.py)
+    layer_trees: tuple = attrs.field(default=(), repr=False)      # per-layer values, in record order, read on "self"
     _evaluator: list = attrs.field(factory=list, repr=False)
     # Looked up for every checked file: built once, not per spec (evaluation throughput).
     _by_id: dict = attrs.field(init=False, repr=False, eq=False)
@@ -154,8 +158,25 @@ def build_ruleset(directories, memo=_parse_now) -> RuleSet:
     derives = tuple(info for d in checked.derives for info in _derive_infos(d, compiled, checked))
     derive_inputs = {d.slot: d.input_slots for d in derives}
     by_id = {r.id: r for r in checked.rules}
-    rules = tuple(_rule_info(by_id[rule_id], compiled, derive_inputs) for rule_id in compiled.rule_ids)
-    return RuleSet(knowledge, rules, derives, compiled, checked.graph_edges, tuple(str(f) for f in files))
+    rules = tuple(_rule_info(by_id[rule_id], compiled, derive_inputs, knowledge.scale) for rule_id in compiled.rule_ids)
+    derive_trees, layer_trees = _derive_trees(checked.derives, compiled, knowledge.scale)
+    return RuleSet(knowledge, rules, derives, compiled, checked.graph_edges, tuple(str(f) for f in files),
+                   derive_trees, layer_trees)
+
+
+def _derive_trees(derives, compiled: CompiledRules, scale) -> tuple[dict, tuple]:
+    """Each derived slot's tree; a per-layer value has one per layer block and one read on a layer record."""
+    from cellrules.engine.needs import build_tree
+
+    trees, by_key = {}, {}
+    for derive in derives:
+        if not derive.per_layer:
+            trees[compiled.derive_slots[derive.name]] = build_tree(derive.expression, compiled, scale)
+            continue
+        for block in F.LAYER_BLOCKS:
+            trees[compiled.derive_slots[f"{block}.{derive.key}"]] = build_tree(derive.expression, compiled, scale, block)
+        by_key[derive.key] = build_tree(derive.expression, compiled, scale, "self")
+    return trees, tuple(by_key[key] for key in compiled.layer_keys)
 
 
 def _slots(node, compiled: CompiledRules, bound=frozenset(), block: str = "electrolyte") -> list[int]:
@@ -219,8 +240,13 @@ def _derive_infos(derive: ast.Derive, compiled: CompiledRules, checked) -> list[
     return infos
 
 
-def _rule_info(rule: ast.Rule, compiled: CompiledRules, derive_inputs: dict) -> RuleInfo:
+def _rule_info(rule: ast.Rule, compiled: CompiledRules, derive_inputs: dict, scale) -> RuleInfo:
+    from cellrules.engine.needs import build_tree
+
+    layer = "self" if rule.per_layer else "electrolyte"
     return RuleInfo(
+        guard_tree=build_tree(rule.guard, compiled, scale, layer),
+        requirement_tree=build_tree(rule.requirement, compiled, scale, layer),
         id=rule.id, title=rule.title, concern=rule.id.split(".", 1)[0], carriers=rule.carriers,
         per_layer=rule.per_layer, layer_slot=compiled.layer_slots.get(rule.id),
         severity=rule.severity, failure_mode=rule.failure_mode,

@@ -5,17 +5,33 @@ import json
 
 
 def finding_json(finding) -> dict:
-    return {
+    document = {
         "rule": finding.rule,
         "outcome": finding.outcome,
         "severity": finding.severity,
         "failure_mode": finding.failure_mode,
         "message": finding.message,
         "location": {"line": finding.line, "column": finding.column},
-        "inputs": {i.name: {"value": i.value, "source": i.source} for i in finding.inputs},
+        "inputs": {i.name: _input(i) for i in finding.inputs},
         "mitigations": list(finding.mitigations),
         "citation": finding.citation,
     }
+    if finding.outcome == "unknown":
+        # Missing data: any one group of inputs would decide the rule.
+        document["needs"] = [list(group) for group in finding.alternatives]
+    return document
+
+
+def _input(item) -> dict:
+    shown = {"value": item.value, "source": item.source}
+    if item.si is not None:
+        shown.update(si=_finite(item.si), unit=item.unit)
+    return shown
+
+
+def _finite(number: float):
+    """JSON has no infinity or NaN: such a number is written as its text."""
+    return number if number == number and abs(number) != float("inf") else str(number)
 
 
 def error_message(result) -> str:
@@ -34,7 +50,14 @@ def result_json(result) -> dict:
                 "findings": [finding_json(f) for f in result.findings]}
     if result.status == "error":
         document["message"] = error_message(result)
+        document["errors"] = [_error(e) for e in result.errors or ()]
     return document
+
+
+def _error(error) -> dict:
+    where = error.location
+    return {"message": error.message, "hint": error.hint or "",
+            "location": {"line": where.line or 1, "column": where.column or 1} if where else {"line": 1, "column": 1}}
 
 
 def render_json(results) -> str:

@@ -1,8 +1,9 @@
 """Text output of `check`: one line per finding, then a summary (cli.md).
 
 Findings and unreadable files share the problem format of every command
-(errors.problem_lines): `PATH:LINE:COL: SEVERITY: RULE-ID message` and
-`PATH:LINE:COL: error: message`, so gcc-style problem matchers read both.
+(errors.problem_lines): `PATH:LINE:COL: SEVERITY: RULE-ID message`, missing data as
+`PATH:LINE:COL: needs-data: RULE-ID message` (never a severity), and
+`PATH:LINE:COL: error: message`, so gcc-style problem matchers read failures and errors alike.
 """
 from __future__ import annotations
 
@@ -19,6 +20,26 @@ def _error_lines(result) -> list[str]:
     return lines
 
 
+def _finding_lines(result) -> list[str]:
+    """Failures and waivers with their severity; missing data in its own channel, once per group of inputs
+    it asks for (`needs-data`, never a severity); skipped rules not at all, since the failure or the
+    missing data that skipped them is printed; passes and rules that do not apply (--all) by outcome."""
+    lines, needs = [], {}
+    for finding in result.findings:
+        if finding.outcome == "unknown":
+            needs.setdefault(finding.alternatives, []).append(finding)
+        elif finding.outcome in ("fail", "waived"):
+            lines.append((finding.line, finding.rule, finding.column, finding.severity, finding.message))
+        elif finding.outcome != "skipped":
+            lines.append((finding.line, finding.rule, finding.column, finding.outcome, finding.message))
+    for findings in needs.values():
+        first, others = findings[0], [f.rule for f in findings[1:]]
+        also = f" (the same data decides {', '.join(others)})" if others else ""
+        lines.append((first.line, first.rule, first.column, "needs-data", f"{first.message}{also}"))
+    return [line for row, rule, column, label, message in sorted(lines)
+            for line in problem_lines(f"{result.path}:{row}:{column}", f"{rule} {message}", label=label)]
+
+
 def render_text(results, verbose: bool = False) -> str:
     lines: list[str] = []
     for result in sorted(results, key=lambda r: r.path):
@@ -27,9 +48,7 @@ def render_text(results, verbose: bool = False) -> str:
         if result.status == "error":
             lines.extend(_error_lines(result))
             continue
-        for finding in result.findings:
-            lines.extend(problem_lines(f"{result.path}:{finding.line}:{finding.column}",
-                                       f"{finding.rule} {finding.message}", label=finding.severity))
+        lines.extend(_finding_lines(result))
     counts = {status: sum(r.status == status for r in results) for status in ("pass", "incomplete", "fail", "error")}
     noun = "file" if len(results) == 1 else "files"
     lines.append(f"{len(results)} {noun}: {counts['pass']} pass, {counts['incomplete']} incomplete, "
