@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from conftest import EXAMPLES, REPO, TODAY, run_cli
+from conftest import CELL_LI, EXAMPLES, REPO, TODAY, run_cli
 
 from cellrules.cli import main
 from cellrules.engine.evaluate import CheckOptions, check_file
@@ -529,3 +529,26 @@ def test_an_undecided_rule_carries_no_warning_or_error_label():
     assert "[needs data] mechanics.shear-modulus-ratio" in text
     markdown = run("explain", "--format", "markdown", "examples/li-lgps-bad.toml", cwd=REPO).stdout
     assert "### needs data: `mechanics.shear-modulus-ratio`" in markdown
+
+
+def test_needs_data_lists_the_alternatives_as_alternatives(ruleset, check):
+    from cellrules.report.explain import build_report
+
+    polymer = CELL_LI.replace("25 degC", "60 degC") + """
+[anode]
+material = "Li"
+
+[electrolyte]
+material = "my-peo"
+custom = true
+state = "polymer"
+class = "polymer"
+ionic_conductivity = "1e-4 S/cm"
+conductivity_temperature = "25 degC"
+"""
+    report = build_report(check(textwrap.dedent(polymer)), ruleset)
+    bulk = next(e for e in report.unknowns if e.rule == "transport.ionic-conductivity-bulk")
+    groups = [[m.name for m in group] for group in bulk.needs_data]
+    assert ["electrolyte.activation_energy"] in groups
+    assert ["electrolyte.vft_pseudo_energy", "electrolyte.vft_t0"] in groups
+    assert {m.name for m in bulk.missing} == {name for group in groups for name in group}

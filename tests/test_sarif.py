@@ -112,6 +112,8 @@ def test_undecided_rules_are_open_results_without_a_level(repository):
     undecided = [r for r in results if r.get("properties", {}).get("outcome") in ("unknown", "skipped")]
     assert undecided
     assert all(r["kind"] == "open" and r["level"] == "none" for r in undecided)
+    unknown = [r for r in undecided if r["properties"]["outcome"] == "unknown"]
+    assert unknown and all(r["properties"]["needs"] and all(r["properties"]["needs"]) for r in unknown)
     decided = [r for r in results if r.get("properties", {}).get("outcome") in ("fail", "waived")]
     assert all("kind" not in r and r["level"] in ("error", "warning", "note") for r in decided)
 

@@ -153,11 +153,17 @@ def test_every_command_prints_problems_in_one_format(tmp_path):
     assert outputs["explain"].splitlines()[0] == "broken.toml:5:1: error: stack_pressure = 5 has no unit"
 
 
+NEEDS_DATA = re.compile(r"^[^:\n]+:\d+:\d+: needs-data: [a-z0-9_.-]+ .+: needs .+$")
+
+
 def test_findings_are_in_the_problem_format_too():
-    lines = run_cli("check", EXAMPLES, cwd=REPO).stdout.splitlines()[:-1]
-    matched = [GCC_STYLE.match(line) for line in lines if not line.startswith("    hint: ")]
-    assert matched and all(matched), [line for line, m in zip(lines, matched) if not m]
-    assert {m.group("level") for m in matched} == {"error", "warning", "info"}
+    lines = [line for line in run_cli("check", EXAMPLES, cwd=REPO).stdout.splitlines()[:-1]
+             if not line.startswith("    hint: ")]
+    failures = [GCC_STYLE.match(line) for line in lines if ": needs-data: " not in line]
+    assert failures and all(failures), [line for line in lines if not GCC_STYLE.match(line)]
+    assert {m.group("level") for m in failures} == {"error", "warning", "info"}
+    needs = [line for line in lines if ": needs-data: " in line]
+    assert needs and all(NEEDS_DATA.match(line) for line in needs), needs   # missing data: no severity
 
 
 def _with(folder, name: str, text: str):

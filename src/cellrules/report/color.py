@@ -10,8 +10,9 @@ import re
 
 RESET = "\x1b[0m"
 BOLD = "\x1b[1m"
-_SEVERITY = {"error": "\x1b[1;31m", "warning": "\x1b[1;33m", "info": "\x1b[1;36m"}
-_FINDING = re.compile(r"^(?P<where>.+?:\d+:\d+:) (?P<severity>error|warning|info): (?P<rest>.*)$")
+# Severities stand out; missing data (needs-data) is marked, but not in a severity's colour.
+_SEVERITY = {"error": "\x1b[1;31m", "warning": "\x1b[1;33m", "info": "\x1b[1;36m", "needs-data": "\x1b[35m"}
+_FINDING = re.compile(r"^(?P<where>.+?:\d+:\d+:) (?P<severity>error|warning|info|needs-data): (?P<rest>.*)$")
 _SUMMARY = re.compile(r"^\d+ files?: \d+ pass, ")
 
 

@@ -114,6 +114,7 @@ class Explanation:
     values: tuple[Value, ...]
     derivations: tuple[Derivation, ...]
     missing: tuple[MissingInput, ...]
+    needs_data: tuple[tuple[MissingInput, ...], ...]   # an unknown rule: any one group of inputs would decide it
     basis: str                        # how sure: where the deciding values came from
     mechanism: str
     mitigations: tuple[Mitigation, ...]
@@ -429,6 +430,8 @@ class _Context:
             values=fields_used,
             derivations=self._derivations(finding, rule),
             missing=tuple(_missing(name) for name in finding.missing) if finding.outcome == "unknown" else (),
+            needs_data=tuple(tuple(_missing(name) for name in group) for group in finding.alternatives)
+            if finding.outcome == "unknown" else (),
             basis=_basis(finding.inputs) if finding.outcome in ("fail", "waived", "unknown") else "",
             mechanism=rule.mechanism if rule else "",
             mitigations=tuple(_mitigation(text, self.knowledge, (self.carrier,), self.in_cell)

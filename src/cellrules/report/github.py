@@ -113,9 +113,10 @@ SUMMARY_LIMIT = 1024 * 1024   # bytes; GitHub refuses a larger step summary and 
 
 
 def summary(results, limit: int = SUMMARY_LIMIT) -> str:
-    """A Markdown job summary: the verdict per file and a table of every finding, most severe first.
+    """A Markdown job summary: the verdict per file, a table of every failure, most severe first, and one of the
+    rules that need data (never with a severity).
 
-    Past GitHub's 1 MiB the table stops, with a line counting the findings left out.
+    Past GitHub's 1 MiB the tables stop, with a line counting the findings left out.
     """
     results = sorted(results, key=lambda r: r.path)
     counts = {status: sum(r.status == status for r in results) for status in ("pass", "incomplete", "fail", "error")}
@@ -124,17 +125,28 @@ def summary(results, limit: int = SUMMARY_LIMIT) -> str:
             f"{counts['incomplete']} incomplete, {counts['fail']} fail, {counts['error']} error", ""]
     rows = [row for _, row in sorted((row for result in results for row in summary_rows(result)),
                                      key=lambda row: row[0])]
-    if not rows:
-        return "\n".join([*head, "No rule failed."]) + "\n\n"
-    lines = [*head, "| severity | where | rule | finding |", "|---|---|---|---|"]
-    room = limit - len("\n".join(lines).encode()) - 200     # 200: the line that says what was left out
-    for index, row in enumerate(rows):
-        room -= len(row.encode()) + 1
-        if room < 0:
-            lines += ["", f"{len(rows) - index} more findings left out: a job summary holds at most "
-                          f"{limit // 1024} KiB. Every finding is in the log."]
-            break
-        lines.append(row)
+    needs = [row for result in results for row in needs_rows(result)]
+    lines = list(head)
+    if rows:
+        lines += ["| severity | where | rule | finding |", "|---|---|---|---|"]
+    else:
+        lines.append("No rule failed.")
+    tables = [rows]
+    if needs:
+        tables.append(needs)
+    room = limit - len("\n".join(lines).encode()) - 400     # 400: the section heading and the line about the rest
+    for number, table in enumerate(tables):
+        if number == 1:
+            lines += ["", "### Needs data", "", "Rules that could not be decided; any one group of the inputs "
+                      "named would decide each.", "", "| where | rule | needs |", "|---|---|---|"]
+        for index, row in enumerate(table):
+            room -= len(row.encode()) + 1
+            if room < 0:
+                left = len(table) - index + sum(len(t) for t in tables[number + 1:])
+                lines += ["", f"{left} more findings left out: a job summary holds at most "
+                              f"{limit // 1024} KiB. Every finding is in the log."]
+                return "\n".join(lines) + "\n\n"
+            lines.append(row)
     return "\n".join(lines) + "\n\n"
 
 
@@ -155,6 +167,16 @@ def summary_rows(result) -> list[tuple]:
             continue
         key = (_SEVERITY_ORDER[finding.severity], result.path, finding.line, finding.rule)
         rows.append((key, _row(finding.severity, f"{result.path}:{finding.line}", finding.rule, finding.message)))
+    return rows
+
+
+def needs_rows(result) -> list[str]:
+    """A Markdown row for each rule of one file that needs data: where, which rule, which inputs would decide it."""
+    rows = []
+    for finding in result.findings if result.status != "error" else ():
+        if finding.outcome == "unknown":
+            groups = " or ".join(" and ".join(group) for group in finding.alternatives) or ", ".join(finding.missing)
+            rows.append(f"| {markdown(f'{result.path}:{finding.line}')} | {markdown(finding.rule)} | {markdown(groups)} |")
     return rows
 
 

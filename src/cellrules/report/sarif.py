@@ -205,6 +205,8 @@ def _finding_result(finding, location: dict, index: dict, include_all: bool) -> 
     })
     if finding.missing:
         entry["properties"]["missing"] = list(finding.missing)
+    if finding.outcome == "unknown":
+        entry["properties"]["needs"] = [list(group) for group in finding.alternatives]   # any one group decides it
     if finding.outcome == "waived":
         entry["suppressions"] = [{"kind": "inSource", "status": "accepted", "justification": finding.reason}]
     return entry
