@@ -13,7 +13,8 @@ installed" when absent. Targets (design/engine.md, "Speed by design"):
   cel-python, on the same resolved specs in one process;
 - cost linear in rules x specs (1x and 10x the rules; 1k, 10k, 100k specs).
 
-Options: --specs N (default 10000) for a quicker run.
+Options: --specs N (default 10000) for a quicker run. Design-space screening (issue 16) has its
+own benchmark: `python benchmarks/screen.py` (needs `pip install '.[screen]'`).
 """
 from __future__ import annotations
 

@@ -104,3 +104,11 @@ def test_file_ending_inside_a_rule():
     with pytest.raises(RuleError) as caught:
         parse_rules('rule a.b "t" {\n require true\n', "bad.rules")
     assert "unexpected end of file" in caught.value.message or "ends inside" in caught.value.message
+
+
+@pytest.mark.parametrize("name", ["allowed", "summary", "counter", "anything", "all_x"])
+def test_a_name_that_starts_with_a_quantifier_word_stays_a_name(name):
+    parsed = parse_rules(f'let {name} = 1\nlet y = {name} + count(i in interlayer: true)\n', "q.rules")
+    used = parsed.derives[1].expression
+    assert isinstance(used.left, ast.Name) and used.left.parts == (name,)
+    assert isinstance(used.right, ast.Quantifier) and used.right.kind == "count"

@@ -51,7 +51,11 @@ def section_keys(section: str) -> dict[str, F.Field]:
 
 def load_spec(path: str, knowledge: KnowledgeBase, rule_ids=(), source: bytes | None = None) -> CellSpec:
     """Read and validate one spec file (or `source`, its bytes, named `path`); raises SpecError / ManyErrors."""
-    doc = read_toml(path, SpecError, source=source)
+    return load_document(read_toml(path, SpecError, source=source), knowledge, rule_ids)
+
+
+def load_document(doc: TomlDocument, knowledge: KnowledgeBase, rule_ids=()) -> CellSpec:
+    """Validate a parsed spec; its problems are reported at `doc`'s positions (a space file's, for a candidate)."""
     return _Loader(doc, knowledge, frozenset(rule_ids)).load()
 
 

@@ -37,11 +37,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _optional_commands():
-    """Commands whose modules exist in this build (explain, schema, init)."""
+    """Commands whose modules exist in this build (explain, schema, init, screen)."""
     import importlib
 
     found = []
-    for name in ("explain", "schema", "init"):
+    for name in ("explain", "schema", "init", "screen"):
         try:
             found.append(importlib.import_module(f"cellrules.cli.{name}"))
         except ModuleNotFoundError as error:
