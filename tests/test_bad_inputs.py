@@ -9,8 +9,8 @@ print exactly the errors its first lines promise, each at its file:line:col with
 - tests/bad/rules/NAME.rules becomes pack/NAME.rules, and tests/bad/knowledge/NAME.toml
   pack/knowledge/NAME.toml, of a rule pack given with `--rules pack` to check a good spec.
 
-Spec errors are findings of the file (stdout, `PATH:LINE:COL: error MESSAGE`); rule-pack errors
-stop the run before any spec is read (stderr, `PATH:LINE:COL: error: MESSAGE`).
+Spec errors are findings of the file (stdout); rule-pack errors stop the run before any spec is
+read (stderr); both are printed `PATH:LINE:COL: error: MESSAGE`.
 """
 from __future__ import annotations
 
@@ -63,8 +63,7 @@ class Case:
         return str(Path("pack", *(["knowledge"] if self.kind == "knowledge" else []), self.source.name))
 
     def error_line(self, where: str, message: str) -> str:
-        colon = "" if self.kind == "specs" else ":"
-        return f"{self.shown}:{where}: error{colon} {message}"
+        return f"{self.shown}:{where}: error: {message}"
 
 
 _RULE_LINE = re.compile(r"\{rule-line:([a-z0-9.-]+)\}")
@@ -147,7 +146,7 @@ def test_bad_input_is_reported_precisely(case, runs):
     lines = output.splitlines()
     reported = [(i, line) for i, line in enumerate(lines) if line.startswith(f"{case.shown}:")]
     assert [line for _, line in reported] == [case.error_line(where, message) for where, message, _ in case.expected]
-    indent = "    " if case.kind == "specs" else "  "
+    indent = "    "
     for (index, _), (_, _, hint) in zip(reported, case.expected):
         shown_hint = lines[index + 1] if index + 1 < len(lines) and lines[index + 1].startswith(f"{indent}hint: ") \
             else None
@@ -167,7 +166,7 @@ def test_a_50_megabyte_file_is_refused_before_it_is_read(tmp_path):
         run = subprocess.run([sys.executable, "-m", "cellrules", "check", str(target)], capture_output=True,
                              text=True, timeout=120, env=_environment(tmp_path))
         assert run.returncode == 2 and "Traceback" not in run.stderr
-        assert run.stdout.splitlines()[:2] == [f"{huge}:1:1: error file is larger than 1024 KiB",
+        assert run.stdout.splitlines()[:2] == [f"{huge}:1:1: error: file is larger than 1024 KiB",
                                                "    hint: a cell spec is a few kilobytes; is this the right file?"]
 
 
@@ -192,7 +191,7 @@ def test_good_files_are_still_checked_next_to_bad_ones(tmp_path):
     lines = run.stdout.splitlines()
     assert "designs/good-llzo.toml: pass" in lines
     assert "designs/good-lgps.toml: fail" in lines  # Li against LGPS: the design is checked and fails
-    assert any(line.startswith("designs/good-lgps.toml:") and " error interphase." in line for line in lines)
+    assert any(line.startswith("designs/good-lgps.toml:") and " error: interphase." in line for line in lines)
     for name in MIXED:
         assert f"designs/{name}.toml: error" in lines
     assert lines[-1] == "6 files: 1 pass, 0 incomplete, 1 fail, 4 error"

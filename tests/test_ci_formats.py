@@ -15,7 +15,7 @@ import jsonschema
 import pytest
 
 from cellrules.cli.batch import Progress
-from cellrules.report.color import colorize
+from cellrules.report.color import colorize, wanted
 from cellrules.report.github import escape_data, escape_property
 from conftest import EXAMPLES, REPO, run_cli
 
@@ -115,7 +115,7 @@ def test_sarif_notes_unknown_and_skipped_only_with_all(workspace):
     notes = open_results("--all")
     assert open_results() == []
     assert {r["properties"]["outcome"] for r in notes} == {"unknown", "skipped"}
-    assert {r["level"] for r in notes} == {"note"}
+    assert {(r["kind"], r["level"]) for r in notes} == {("open", "none")}   # "could not determine", no label
     assert any(r["ruleId"] == "mechanics.li-stack-pressure-creep" and r["properties"]["missing"] == [
         "cell.stack_pressure"] for r in notes)
 
@@ -164,7 +164,7 @@ def test_junit_counts_match_the_findings(workspace):
     assert int(root.get("failures")) == len(list(root.iter("failure"))) == sum(
         f["outcome"] == "fail" and f["severity"] == "error" for f in findings)
     assert int(root.get("errors")) == len(list(root.iter("error"))) == 1
-    assert int(root.get("skipped")) == len(list(root.iter("skipped")))
+    assert sum(int(suite.get("skipped")) for suite in root.iter("testsuite")) == len(list(root.iter("skipped")))
     for suite in root.iter("testsuite"):
         assert int(suite.get("tests")) == len(list(suite.iter("testcase")))
         assert int(suite.get("failures")) == len(list(suite.iter("failure")))
@@ -191,16 +191,20 @@ def test_junit_failure_carries_inputs_mitigations_and_citation(workspace):
 
 def test_github_lines_follow_the_workflow_command_syntax(workspace):
     lines = check(workspace, "--format", "github").stdout.splitlines()
+    closing = lines.pop()
+    assert closing.startswith("::notice title=cellrules%3A annotations left out::")
     assert lines and all(ANNOTATION.match(line) for line in lines), lines
-    fails = [(path, f) for path, entry in json_findings(workspace).items() for f in entry["findings"]
-             if f["outcome"] == "fail"]
-    assert len(lines) == len(fails) + 1  # and one for the unreadable file
     assert "::error file=broken.toml,line=6,col=1,title=cellrules%3A invalid spec::" in "\n".join(lines)
-    for path, finding in fails:
-        level = {"error": "error", "warning": "warning", "info": "notice"}[finding["severity"]]
-        prefix = (f"::{level} file={path.removeprefix('./')},line={finding['location']['line']},"
-                  f"col={finding['location']['column']},title=cellrules {finding['rule']}::")
-        assert any(line.startswith(prefix) for line in lines), prefix
+    fails = {(path.removeprefix("./"), f["rule"]): f for path, entry in json_findings(workspace).items()
+             for f in entry["findings"] if f["outcome"] == "fail"}
+    for line in lines:
+        match = re.match(r"^::(\w+) file=([^,]+),line=(\d+),col=(\d+),title=cellrules ([^:]+)::", line)
+        if match is None:
+            continue
+        level, path, row, column, rule = match.groups()
+        finding = fails[(path, rule)]
+        assert level == {"error": "error", "warning": "warning", "info": "notice"}[finding["severity"]]
+        assert (int(row), int(column)) == (finding["location"]["line"], finding["location"]["column"])
 
 
 def test_github_escaping_as_documented():
@@ -262,16 +266,36 @@ def test_colour_only_when_asked_or_on_a_terminal(workspace):
     piped = check(workspace).stdout
     assert "\x1b[" not in piped
     forced = check(workspace, "--color", "always").stdout
-    assert "\x1b[1;31merror\x1b[0m" in forced and forced != piped
+    assert "\x1b[1;31merror:\x1b[0m" in forced and forced != piped
     assert re.sub(r"\x1b\[[0-9;]*m", "", forced) == piped
-    assert run_cli("check", "--color", "always", ".", cwd=workspace, env={"NO_COLOR": "1"}).stdout == piped
+    # The flag beats the environment (no-color.org); with auto, the environment decides.
+    assert run_cli("check", "--color", "always", ".", cwd=workspace, env={"NO_COLOR": "1"}).stdout == forced
+    assert run_cli("check", "--color", "never", ".", cwd=workspace, env={"FORCE_COLOR": "1"}).stdout == piped
+    assert run_cli("check", ".", cwd=workspace, env={"FORCE_COLOR": "1"}).stdout == forced
+    assert run_cli("check", ".", cwd=workspace, env={"FORCE_COLOR": "1", "NO_COLOR": "1"}).stdout == piped
     assert check(workspace, "--color", "never").stdout == piped
     assert "\x1b[" not in check(workspace, "--color", "always", "--format", "json").stdout
     assert check(workspace, "--color", "sometimes").returncode == 2
 
 
+@pytest.mark.parametrize(("choice", "terminal", "environ", "coloured"), [
+    ("auto", True, {}, True),
+    ("auto", False, {}, False),
+    ("auto", True, {"NO_COLOR": "1"}, False),
+    ("auto", True, {"NO_COLOR": ""}, True),          # set but empty: no-color.org says ignore it
+    ("auto", False, {"FORCE_COLOR": "1"}, True),
+    ("auto", False, {"FORCE_COLOR": ""}, False),
+    ("auto", True, {"TERM": "dumb"}, False),
+    ("auto", False, {"TERM": "dumb", "FORCE_COLOR": "1"}, True),
+    ("always", False, {"NO_COLOR": "1", "TERM": "dumb"}, True),
+    ("never", True, {"FORCE_COLOR": "1"}, False),
+])
+def test_the_colour_decision(choice, terminal, environ, coloured):
+    assert wanted(choice, terminal, environ) is coloured
+
+
 def test_colorize_leaves_unknown_lines_alone():
-    text = "a.toml:1:2: warning x.y message\n    hint: add a unit\n3 files: 1 pass, 0 incomplete, 1 fail, 1 error\n"
+    text = "a.toml:1:2: warning: x.y message\n    hint: add a unit\n3 files: 1 pass, 0 incomplete, 1 fail, 1 error\n"
     coloured = colorize(text)
     assert "    hint: add a unit\n" in coloured
     assert coloured.endswith("\x1b[1m3 files: 1 pass, 0 incomplete, 1 fail, 1 error\x1b[0m\n")

@@ -146,7 +146,21 @@ def test_wrong_values_are_errors_at_their_line(tmp_path):
     assert "cellrules.toml:1:1: error: fail-on must be error or warning, got 'warnings'" in result.stderr
     assert "did you mean warning?" in result.stderr
     assert "cellrules.toml:2:1: error: strict must be true or false" in result.stderr
-    assert "severity of window.anode-reduction must be error, warning or info" in result.stderr
+    assert "cellrules.toml:3:14: error: severity of window.anode-reduction must be error, warning or info" in result.stderr
+
+
+def test_a_bad_severity_is_reported_at_its_own_key_however_the_key_is_written(tmp_path):
+    # attack review D18: a bad [severity] entry was reported at the table's header.
+    config = ('fail-on = "error"\n\n[severity]\n"window.anode-reduction" = "error"\n'
+              "'mechanics.shear-modulus-ratio' = \"fatal\"\n")
+    spec = repo(tmp_path, config)
+    result = run_cli("check", spec, cwd=tmp_path / "repo")
+    assert result.returncode == 2
+    assert "cellrules.toml:5:1: error: severity of mechanics.shear-modulus-ratio must be" in result.stderr
+    spec = repo(tmp_path, '[tool.cellrules]\nseverity."mechanics.shear-modulus-ratio" = "fatal"\n', config_name="pyproject.toml")
+    (tmp_path / "repo" / "cellrules.toml").unlink()
+    result = run_cli("check", spec, cwd=tmp_path / "repo")
+    assert "pyproject.toml:2:1: error: severity of mechanics.shear-modulus-ratio" in result.stderr
 
 
 def test_an_unknown_rule_id_in_select_is_an_error(tmp_path):
@@ -181,7 +195,7 @@ def test_rules_dirs_are_relative_to_the_config_file(tmp_path):
         '  cite "lab notebook"\n}\n')
     result = run_cli("check", spec, cwd=tmp_path)
     assert result.returncode == 1
-    assert "error lab.low-pressure" in result.stdout
+    assert "error: lab.low-pressure" in result.stdout
     missing = repo(tmp_path / "other", 'rules-dirs = ["nowhere"]\n')
     result = run_cli("check", missing, cwd=tmp_path)
     assert result.returncode == 2 and "rules-dirs entry 'nowhere' is not a directory" in result.stderr

@@ -83,10 +83,10 @@ def test_text_output_prints_missing_data_in_its_own_channel(ruleset, write_spec)
 
     result = run(ruleset, write_spec, SOFT_ELECTROLYTE.replace("{extra}", ""))
     lines = render_text([result]).splitlines()
-    needs = [line for line in lines if " needs-data " in line]
+    needs = [line for line in lines if ": needs-data: " in line]
     assert any("mechanics.shear-modulus-ratio" in line and "needs electrolyte.shear_modulus" in line for line in needs)
-    assert not any(" warning " in line and "needs " in line for line in lines)
-    assert not any(" skipped " in line or ": error " in line and "skipped" in line for line in lines)
+    assert not any(": warning: " in line and "needs " in line for line in lines)
+    assert not any(": skipped: " in line or ": error: " in line and "skipped" in line for line in lines)
 
 
 def test_dependent_rule_is_skipped_naming_its_prerequisite(pack_ruleset, write_spec):

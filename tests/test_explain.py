@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from conftest import EXAMPLES, REPO, TODAY, run_cli
+from conftest import CELL_LI, EXAMPLES, REPO, TODAY, run_cli
 
 from cellrules.cli import main
 from cellrules.engine.evaluate import CheckOptions, check_file
@@ -134,7 +134,7 @@ def test_examples_are_found():
 def test_every_example_renders_byte_identically_in_two_runs(rendered, spec, fmt):
     first, second = (run / f"{spec.rsplit('/', 1)[-1][:-5]}.{fmt}" for run in rendered)
     assert first.read_bytes() == second.read_bytes()
-    text = first.read_text(encoding="utf-8")
+    text = first.read_text(encoding="utf-8").replace("<wbr>", "")   # <wbr>: where a long name may wrap
     assert spec in text                       # the path as given, relative
     assert str(REPO) not in text              # no absolute path that was given relative
     assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:", text)   # no timestamp
@@ -423,3 +423,132 @@ def test_rule_explanation_shows_a_shipped_passing_and_failing_case(rule_id):
     assert "passes:" in result.stdout and "fails:" in result.stdout
     assert "# cases/" in result.stdout and "expect-" not in result.stdout
     assert "has no passing example" not in result.stdout and "has no failing example" not in result.stdout
+
+
+# ---------------------------------------------------------------- a stack of electrolyte layers
+
+STACK = """
+spec_version = 1
+
+[cell]
+name = "Li | Au | LLZO | Li6PS5Cl | LiNbO3 | Li3InCl6 | NMC811"
+carrier = "Li"
+temperature = "25 degC"
+
+[anode]
+material = "Li"
+
+[[electrolyte]]
+material = "LLZO"
+thickness = "100 um"
+
+[[electrolyte]]
+material = "Li6PS5Cl"
+role = "separator"
+
+[[electrolyte]]
+material = "Li3InCl6"
+role = "catholyte"
+
+[[interlayer]]
+material = "LiNbO3"
+between = ["electrolyte.2", "electrolyte.3"]
+thickness = "5 nm"
+
+[[interlayer]]
+material = "Au"
+between = ["anode", "electrolyte.1"]
+thickness = "20 nm"
+
+[cathode]
+material = "NMC811"
+potential = "4.3 V vs Li/Li+"
+"""
+
+
+def test_the_layer_stack_shows_every_layer_and_the_interlayers_between_them(ruleset, check):
+    from cellrules.report import figures
+    from cellrules.report.explain import build_report
+
+    report = build_report(check(STACK), ruleset)
+    assert [(layer.role, layer.name) for layer in report.stack] == [
+        ("anode", "Li"), ("interlayer", "Au"), ("electrolyte", "LLZO"), ("electrolyte", "Li6PS5Cl"),
+        ("interlayer", "LiNbO3"), ("electrolyte", "Li3InCl6"), ("cathode", "NMC811")]
+    assert report.stack[3].detail.startswith("layer 2 of 3, separator")
+    drawn = figures.layer_stack(report.stack)
+    fills = re.findall(r'data-layer="electrolyte"[^>]*fill="(#[0-9a-f]+)"', drawn)
+    assert len(fills) == 3 and fills[0] != fills[1] != fills[2]     # adjacent layers told apart
+
+
+def test_each_electrode_is_judged_against_the_layer_it_touches(ruleset, check):
+    from cellrules.report import figures
+    from cellrules.report.explain import build_report
+
+    energy = build_report(check(STACK), ruleset).energy
+    assert energy.layers == ("LLZO", "Li6PS5Cl", "Li3InCl6")
+    assert energy.level("window.low", 1).label == "reduction limit (LLZO)"
+    first_low = next(lv for lv in energy.levels if lv.key == "window.low" and lv.layer == 1)
+    anode = energy.level("anode")
+    assert energy.anode_crosses is (anode.vs_she < first_low.vs_she)     # against the layer the anode touches
+    last_high = [lv for lv in energy.levels if lv.key == "window.high" and lv.layer == 3]
+    cathode = energy.level("cathode")
+    assert energy.cathode_crosses is ((cathode.vs_she > last_high[0].vs_she) if last_high else None)
+    drawn = figures.energy_diagram(energy)
+    columns = {lv.layer for lv in energy.levels if lv.key == "window.low"} & {
+        lv.layer for lv in energy.levels if lv.key == "window.high"}
+    assert re.findall(r'data-level="window" data-layer="(\d)"', drawn) == [str(k) for k in sorted(columns)]
+    width = float(re.search(r'<svg[^>]*width="([\d.]+)"', drawn).group(1))
+    assert width > 720                            # a column for each layer
+    # A catholyte whose window nobody knows: the cathode cannot be judged, and is not judged by the separator's.
+    custom = STACK.replace('material = "Li3InCl6"\nrole = "catholyte"',
+                           'material = "lab catholyte"\ncustom = true\nstate = "solid"\nclass = "halide"\nrole = "catholyte"')
+    unknown = build_report(check(custom), ruleset).energy
+    assert {lv.layer for lv in unknown.levels if lv.key.startswith("window")} <= {1, 2}
+    assert unknown.cathode_crosses is None
+    assert "window unknown" in figures.energy_diagram(unknown)
+
+
+def test_one_layer_cells_draw_as_before(ruleset, check):
+    from cellrules.report import figures
+    from cellrules.report.explain import build_report
+
+    report = build_report(check(STACK.split("[[electrolyte]]")[0] + '[electrolyte]\nmaterial = "LLZO"\n'
+                                "\n[cathode]\nmaterial = \"LiFePO4\"\n"), ruleset)
+    assert [layer.name for layer in report.stack if layer.role == "electrolyte"] == ["LLZO"]
+    assert report.energy.level("window.low").label == "reduction limit"
+    assert 'width="720.0"' in figures.energy_diagram(report.energy)
+
+
+def test_an_undecided_rule_carries_no_warning_or_error_label():
+    run = run_cli
+    html = run("explain", "--format", "html", "examples/li-lgps-bad.toml", cwd=REPO).stdout
+    card = re.search(r'<article class="finding needs-data" id="rule-mechanics.shear-modulus-ratio">\s*<h3>(.*?)</h3>',
+                     html, re.S)
+    assert card and "needs data" in card.group(1) and "badge-warning" not in card.group(1)
+    text = run("explain", "examples/li-lgps-bad.toml", cwd=REPO).stdout
+    assert "[needs data] mechanics.shear-modulus-ratio" in text
+    markdown = run("explain", "--format", "markdown", "examples/li-lgps-bad.toml", cwd=REPO).stdout
+    assert "### needs data: `mechanics.shear-modulus-ratio`" in markdown
+
+
+def test_needs_data_lists_the_alternatives_as_alternatives(ruleset, check):
+    from cellrules.report.explain import build_report
+
+    polymer = CELL_LI.replace("25 degC", "60 degC") + """
+[anode]
+material = "Li"
+
+[electrolyte]
+material = "my-peo"
+custom = true
+state = "polymer"
+class = "polymer"
+ionic_conductivity = "1e-4 S/cm"
+conductivity_temperature = "25 degC"
+"""
+    report = build_report(check(textwrap.dedent(polymer)), ruleset)
+    bulk = next(e for e in report.unknowns if e.rule == "transport.ionic-conductivity-bulk")
+    groups = [[m.name for m in group] for group in bulk.needs_data]
+    assert ["electrolyte.activation_energy"] in groups
+    assert ["electrolyte.vft_pseudo_energy", "electrolyte.vft_t0"] in groups
+    assert {m.name for m in bulk.missing} == {name for group in groups for name in group}

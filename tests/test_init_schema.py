@@ -37,9 +37,10 @@ def validator():
 
 
 def errors(validator, text: str) -> list[str]:
-    """Every message, including those inside an anyOf (an electrolyte is one table or an array of them)."""
+    """Every message as check-jsonschema prints it, `$.path: message`, including those inside an anyOf
+    (an electrolyte is one table or an array of them)."""
     def messages(error):
-        yield error.message
+        yield error.json_path + ": " + error.message
         for inner in error.context or ():
             yield from messages(inner)
     return [m for error in validator.iter_errors(as_json(tomllib.loads(text))) for m in messages(error)]
@@ -113,7 +114,8 @@ def test_schema_accepts_every_example_spec(validator, path):
 
 
 @pytest.mark.parametrize("right, wrong, message", [
-    ('stack_pressure = "5 MPa"', 'stack_presure = "5 MPa"', "'stack_presure' was unexpected"),
+    ('stack_pressure = "5 MPa"', 'stack_presure = "5 MPa"',
+     "$.cell.stack_presure: '5 MPa' should not be valid under {'$ref': '#/definitions/an-unknown-key-check-its-spelling'}"),
     ('carrier = "Li"', 'carrier = "Lithium"', "'Lithium' is not one of"),
     ('stack_pressure = "5 MPa"', "stack_pressure = 5", "5 is not of type 'string'"),
     ('stack_pressure = "5 MPa"', "coulombic_efficiency = 99.8", "99.8 is greater than the maximum of 1"),
@@ -125,7 +127,8 @@ def test_schema_rejects_a_misspelled_key_and_bad_values(validator, right, wrong,
 
 def test_schema_rejects_a_waiver_without_reason_and_a_misspelled_section(validator):
     assert errors(validator, render_template() + '\n[[waiver]]\nrule = "window.anode-reduction"\n')
-    assert any("'anodes' was unexpected" in e for e in errors(validator, render_template().replace("[anode]", "[anodes]")))
+    assert any(e.startswith("$.anodes: ") and "an-unknown-key-check-its-spelling" in e
+               for e in errors(validator, render_template().replace("[anode]", "[anodes]")))
 
 
 def test_schema_requires_what_a_custom_material_must_give(validator):

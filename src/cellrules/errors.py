@@ -1,9 +1,10 @@
 """One error hierarchy for everything a user can get wrong.
 
 Every error carries where it happened (file, line, column), what is wrong and,
-where one exists, a hint (a "did you mean", the unit to add). The CLI turns an
-error into `file:line:col: error message` plus the hint and exit code 2; no
-traceback reaches the user.
+where one exists, a hint (a "did you mean", the unit to add). Every command
+prints a problem the same way, `file:line:col: error: message` and an indented
+`hint:` line (`problem_lines`), the form gcc-style problem matchers and editors
+read, and exits 2; no traceback reaches the user.
 """
 from __future__ import annotations
 
@@ -27,6 +28,17 @@ class Location:
         if self.line:
             return f"{self.path}:{self.line}"
         return self.path
+
+
+HINT_INDENT = "    "
+
+
+def problem_lines(where: str, message: str, hint: str = "", label: str = "error") -> list[str]:
+    """One problem as printed by every command: `WHERE: LABEL: message`, then `    hint: ...`."""
+    lines = [f"{where}: {label}: {message}" if where else f"{label}: {message}"]
+    if hint:
+        lines.append(f"{HINT_INDENT}hint: {hint}")
+    return lines
 
 
 class CellrulesError(Exception):

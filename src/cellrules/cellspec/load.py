@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import functools
 import math
+import re
 
 from cellrules import potential, units
 from cellrules.errors import Location, ManyErrors, SpecError, did_you_mean
@@ -48,9 +49,9 @@ def section_keys(section: str) -> dict[str, F.Field]:
     return keys
 
 
-def load_spec(path: str, knowledge: KnowledgeBase, rule_ids=()) -> CellSpec:
-    """Read and validate one spec file; raises SpecError / ManyErrors (every problem found)."""
-    return load_document(read_toml(path, SpecError), knowledge, rule_ids)
+def load_spec(path: str, knowledge: KnowledgeBase, rule_ids=(), source: bytes | None = None) -> CellSpec:
+    """Read and validate one spec file (or `source`, its bytes, named `path`); raises SpecError / ManyErrors."""
+    return load_document(read_toml(path, SpecError, source=source), knowledge, rule_ids)
 
 
 def load_document(doc: TomlDocument, knowledge: KnowledgeBase, rule_ids=()) -> CellSpec:
@@ -506,9 +507,10 @@ class _Loader:
             if not isinstance(reason, str) or not reason.strip():
                 self.problem(f"the waiver of {rule} has no reason", where, 'add reason = "why this failure is accepted"')
                 continue
-            if expires is not None and not isinstance(expires, datetime.date) or isinstance(expires, datetime.datetime):
-                self.problem("waiver expires must be a TOML date", self.doc.where("waiver", index, "expires"),
-                             "write expires = 2027-06-30 (no quotes)")
+            expires = _expiry_date(expires)
+            if expires is False:
+                self.problem("waiver expires must be a date, YYYY-MM-DD", self.doc.where("waiver", index, "expires"),
+                             "write expires = 2027-06-30")
                 continue
             earlier = next((w for w in waivers if w.rule == rule), None)
             if earlier is not None:
@@ -518,6 +520,21 @@ class _Loader:
                 continue
             waivers.append(Waiver(rule, reason.strip(), expires, where))
         return tuple(waivers)
+
+
+def _expiry_date(raw):
+    """A waiver's `expires`: a TOML date, or the same date quoted ("2027-06-30"), which editors cannot tell apart
+    (Taplo and check-jsonschema see every TOML date as a string); None when absent, False when not a date."""
+    if raw is None:
+        return None
+    if isinstance(raw, datetime.date) and not isinstance(raw, datetime.datetime):
+        return raw
+    if isinstance(raw, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw.strip()):
+        try:
+            return datetime.date.fromisoformat(raw.strip())
+        except ValueError:
+            return False
+    return False
 
 
 def _stack_names(layer_count: int) -> list[str]:

@@ -1,6 +1,7 @@
 """The command line: argument parsing and exit codes; every command lives in its own module.
 
-Exit codes (cli.md): 0 ok, 1 a design failed, 2 bad input or misuse. No
+Exit codes (cli.md): 0 ok, 1 a design failed, 2 bad input or misuse, 130 when
+interrupted (Ctrl-C), as a shell reports a process ended by SIGINT. No
 traceback reaches the user: an internal error prints one line asking for a
 bug report, the traceback only with --debug.
 """
@@ -10,9 +11,8 @@ import argparse
 import sys
 
 from cellrules import __version__
-from cellrules.errors import CellrulesError, ManyErrors
-
-EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
+from cellrules.cli.exits import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK
+from cellrules.errors import CellrulesError, ManyErrors, problem_lines
 
 
 class _Parser(argparse.ArgumentParser):
@@ -53,13 +53,19 @@ def _optional_commands():
 def report_error(error: CellrulesError) -> None:
     problems = error.problems if isinstance(error, ManyErrors) else [error]
     for problem in problems:
-        where = f"{problem.location}: " if problem.location else ""
-        sys.stderr.write(f"{where}error: {problem.message}\n")
-        if problem.hint:
-            sys.stderr.write(f"  hint: {problem.hint}\n")
+        where = str(problem.location) if problem.location else ""
+        sys.stderr.write("".join(line + "\n" for line in problem_lines(where, problem.message, problem.hint)))
 
 
 def main(argv=None) -> int:
+    try:
+        return _run(argv)
+    except KeyboardInterrupt:  # at any point, parsing included: not "bad input" (2) but the user stopping us
+        sys.stderr.write("cellrules: interrupted\n")
+        return EXIT_INTERRUPTED
+
+
+def _run(argv) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not args.command:
@@ -69,9 +75,6 @@ def main(argv=None) -> int:
         return args.run(args)
     except CellrulesError as error:
         report_error(error)
-        return EXIT_ERROR
-    except KeyboardInterrupt:
-        sys.stderr.write("cellrules: interrupted\n")
         return EXIT_ERROR
     except BrokenPipeError:
         return EXIT_OK

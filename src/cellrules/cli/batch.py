@@ -26,6 +26,7 @@ class Task:
     path: str
     rules_dirs: tuple[str, ...]
     options: CheckOptions
+    source: bytes | None = None    # the spec's bytes when they came from standard input (`check -`)
 
 
 def default_jobs() -> int:
@@ -43,7 +44,7 @@ def check_all(tasks: list[Task], rulesets: dict, jobs: int, stream=sys.stderr) -
         if workers <= 1:
             results = []
             for task in tasks:
-                results.append(check_file(rulesets[task.rules_dirs], task.path, task.options))
+                results.append(check_file(rulesets[task.rules_dirs], task.path, task.options, task.source))
                 progress.advance(1)
             return results
         return _in_processes(tasks, sorted(rulesets), workers, progress)
@@ -58,25 +59,40 @@ def _in_processes(tasks: list[Task], rules_dirs: list, workers: int, progress: P
     size = max(1, min(64, len(tasks) // (workers * 4)))
     chunks = [tasks[i:i + size] for i in range(0, len(tasks), size)]
     results: list = []
-    with ProcessPoolExecutor(max_workers=workers, initializer=_load_rulesets, initargs=(rules_dirs,)) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(rules_dirs,))
+    try:
         for done in pool.map(_check_chunk, chunks):
             results.extend(done)
             progress.advance(len(done))
+    except KeyboardInterrupt:  # Ctrl-C: drop the queued chunks instead of checking them before exiting
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
     return results
 
 
 _WORKER_RULESETS: dict = {}
 
 
-def _load_rulesets(rules_dirs: list) -> None:
+def _start_worker(rules_dirs: list) -> None:
+    """Load the rule sets; leave Ctrl-C to the parent.
+
+    A terminal sends SIGINT to every process of the foreground group: each worker
+    would print a KeyboardInterrupt traceback while the parent reports the
+    interruption once and exits 130.
+    """
+    import signal
+
     from cellrules.cli.load import load_ruleset
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     for dirs in rules_dirs:
         _WORKER_RULESETS[dirs] = load_ruleset(dirs)
 
 
 def _check_chunk(chunk: list[Task]) -> list:
-    return [_portable(check_file(_WORKER_RULESETS[t.rules_dirs], t.path, t.options)) for t in chunk]
+    return [_portable(check_file(_WORKER_RULESETS[t.rules_dirs], t.path, t.options, t.source)) for t in chunk]
 
 
 def _portable(result):

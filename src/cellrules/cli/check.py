@@ -13,15 +13,20 @@ import os
 import sys
 from pathlib import Path
 
-from cellrules.errors import UsageError
+from cellrules.errors import UsageError, did_you_mean
 
 FORMATS = ("text", "json", "sarif", "junit", "github")
 COLORS = ("auto", "always", "never")
+STDIN = "-"   # the path that means "the spec on standard input"
 
 
 def register(commands) -> None:
     parser = commands.add_parser("check", help="check cell specs against the design rules")
-    parser.add_argument("paths", nargs="*", metavar="PATH", help="spec files or directories searched for specs")
+    parser.add_argument("paths", nargs="*", metavar="PATH",
+                        help="spec files or directories searched for specs; - reads one spec from standard input")
+    parser.add_argument("--stdin-filename", metavar="PATH",
+                        help="the name a spec read from standard input is reported under, and whose folder's "
+                             "configuration applies (default: -, the working directory's)")
     parser.add_argument("--format", default="text", help="text (default), json, sarif, junit or github")
     parser.add_argument("--all", action="store_true", help="also report passes and rules that do not apply")
     parser.add_argument("--strict", action=argparse.BooleanOptionalAction, default=None,
@@ -40,12 +45,18 @@ def register(commands) -> None:
                         help="the lowest severity whose failure fails a file (default error)")
     parser.add_argument("--jobs", "-j", type=_positive, default=None, metavar="N",
                         help="check files in N processes (default: every core)")
-    parser.add_argument("--color", default="auto", help="auto (default), always or never; NO_COLOR disables it")
+    parser.add_argument("--color", default="auto",
+                        help="auto (default), always or never; with auto, NO_COLOR turns colour off, "
+                             "FORCE_COLOR on and TERM=dumb off")
     parser.add_argument("--only-specs", action="store_true",
                         help="skip named files that are not specs or that the configuration excludes "
                              "(for pre-commit, which passes every changed *.toml)")
     parser.add_argument("--today", metavar="YYYY-MM-DD", help="the date waivers expire against (default: today)")
-    parser.add_argument("-v", "--verbose", action="store_true", help="print every file's status")
+    parser.add_argument("--root", metavar="DIR",
+                        help="the repository root SARIF URIs are relative to (default: the folder holding .git "
+                             "above the specs, else the working directory)")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="print every file's status, and on stderr which configuration files applied")
     parser.set_defaults(run=run)
 
 
@@ -78,15 +89,19 @@ def command_line_config(args):
     severity = []
     for item in args.severity:
         rule, _, level = item.partition("=")
-        if not rule or level not in SEVERITIES:
-            raise UsageError(f"--severity {item!r} is not ID=LEVEL", hint="e.g. --severity mechanics.shear-modulus-ratio=error")
+        if not rule or not level:
+            raise UsageError(f"--severity {item!r} is not ID=LEVEL",
+                             hint="LEVEL is error, warning or info, e.g. --severity mechanics.shear-modulus-ratio=error")
+        if level not in SEVERITIES:
+            raise UsageError(f"--severity {item!r}: {level!r} is not a level; the levels are error, warning and info",
+                             hint=did_you_mean(level, SEVERITIES) or f"e.g. --severity {rule.strip()}=error")
         severity.append((rule.strip(), level))
     return Config(select=ids(args.select), ignore=ids(args.ignore), severity=tuple(sorted(severity)),
                   rules_dirs=tuple(os.path.normpath(d) for d in args.rules), fail_on=args.fail_on, strict=args.strict)
 
 
 def run(args) -> int:
-    from cellrules.cli import EXIT_ERROR, EXIT_FAIL, EXIT_OK
+    from cellrules.cli.exits import EXIT_ERROR, EXIT_FAIL, EXIT_OK
     from cellrules.cli.batch import Task, check_all, default_jobs
     from cellrules.cli.config import ConfigFinder, check_rule_ids, load_config, merge
     from cellrules.cli.load import load_ruleset
@@ -99,19 +114,23 @@ def run(args) -> int:
     overrides = command_line_config(args)
     explicit = load_config(args.config) if args.config else None
     finder = ConfigFinder()
-    configs = {path: explicit or finder.for_file(path) for path in _find(args, explicit, finder)}
+    sources = read_stdin(args)
+    found, missing = _find(args, explicit, finder)
+    configs = {path: explicit or finder.for_file(path) for path in found}
     # JUnit lists every rule that ran, passes included.
     include_all = args.all or args.format == "junit"
     settings = {path: merge(config, overrides, include_all, today) for path, config in configs.items()}
+    if args.verbose:
+        sys.stderr.write(applied_configs(configs, explicit is not None))
     rulesets = {}
     for setting in dict.fromkeys(settings.values()):
         if setting.rules_dirs not in rulesets:
             rulesets[setting.rules_dirs] = load_ruleset(setting.rules_dirs)
         ruleset = rulesets[setting.rules_dirs]
         check_rule_ids(setting, ruleset.by_id, {r.concern for r in ruleset.rules})
-    tasks = [Task(path, s.rules_dirs, s.options()) for path, s in settings.items()]
-    results = check_all(tasks, rulesets, args.jobs or default_jobs())
-    sys.stdout.write(render(args.format, results, rulesets.values(), settings, args))
+    tasks = [Task(path, s.rules_dirs, s.options(), sources.get(path)) for path, s in settings.items()]
+    results = check_all(tasks, rulesets, args.jobs or default_jobs()) + [_missing(path) for path in missing]
+    sys.stdout.write(render(args.format, results, rulesets.values(), settings, args, sources))
     statuses = {r.status for r in results}
     if "error" in statuses:
         return EXIT_ERROR
@@ -120,8 +139,20 @@ def run(args) -> int:
     return EXIT_OK
 
 
-def _find(args, explicit, finder) -> list[str]:
-    """Specs named or found; with --only-specs, named files go through the same filter as found ones."""
+def _missing(path: str):
+    """A named path that does not exist: an error of its own in every format, while every other file is checked
+    (a CI report must still say what went wrong rather than come out empty)."""
+    from cellrules.engine.results import FileResult
+    from cellrules.errors import Location
+
+    error = UsageError("no such file or directory", Location(path),
+                       hint="check the spelling; a relative path starts from the working directory")
+    return FileResult(path, "error", message=error.message, errors=(error,))
+
+
+def _find(args, explicit, finder) -> tuple[list[str], list[str]]:
+    """Specs named or found, and named paths that do not exist; with --only-specs, named files go through the
+    same filter as found ones."""
     from cellrules.cli.discover import CONFIG_NAMES, find_specs, is_spec
 
     def excluded(path: str) -> bool:
@@ -130,8 +161,13 @@ def _find(args, explicit, finder) -> list[str]:
     if not args.paths:
         find_specs(args.paths)  # raises the usage error for "no path given"
     found: list[str] = []
+    missing: list[str] = []
     for given in args.paths:
-        if os.path.isdir(given):
+        if given == STDIN:
+            found.append(stdin_name(args))
+        elif not os.path.lexists(given):
+            missing.append(given)
+        elif os.path.isdir(given):
             specs = [p for p in find_specs([given]) if not excluded(p)]
             if not specs:
                 raise UsageError(f"every spec in directory {given} is excluded by the configuration",
@@ -142,27 +178,110 @@ def _find(args, explicit, finder) -> list[str]:
                 found.append(given)
         else:
             found.extend(find_specs([given]))
-    return sorted(dict.fromkeys(found))
+    found = sorted(dict.fromkeys(found))
+    return found, sorted(set(missing) - set(found))
 
 
-def render(fmt: str, results, rulesets, settings: dict, args) -> str:
+def applied_configs(configs: dict, explicit: bool) -> str:
+    """For -v: which configuration file governs how many of the specs, so a surprising verdict can be traced."""
+    counts: dict = {}
+    for config in configs.values():
+        counts[config.path] = counts.get(config.path, 0) + 1
+    how = "given with --config" if explicit else "found"
+
+    def specs(count: int) -> str:
+        return f"{count} spec{'s' if count != 1 else ''}"
+
+    lines = [f"cellrules: configuration {path} ({how}) applies to {specs(count)}"
+             for path, count in sorted((p, c) for p, c in counts.items() if p is not None)]
+    if None in counts:
+        lines.append(f"cellrules: no configuration file applies to {specs(counts[None])} "
+                     "(searched each spec's folder and those above it, up to the repository root)")
+    return "".join(line + "\n" for line in lines)
+
+
+def stdin_name(args) -> str:
+    return getattr(args, "stdin_filename", None) or STDIN
+
+
+def read_stdin(args) -> dict[str, bytes]:
+    """{name: bytes} of the spec on standard input when `-` is among the paths; read once, at most 1 MiB and a byte."""
+    from cellrules.tomlfile import MAX_BYTES
+
+    if STDIN not in args.paths:
+        return {}
+    return {stdin_name(args): sys.stdin.buffer.read(MAX_BYTES + 1)}
+
+
+def render(fmt: str, results, rulesets, settings: dict, args, sources=None) -> str:
     if fmt == "json":
         from cellrules.report.json import render_json
         return render_json(results)
     if fmt == "sarif":
         from cellrules.report.sarif import render_sarif
         rules = [rule for ruleset in rulesets for rule in ruleset.rules]
-        return render_sarif(results, rules, include_all=args.all, root=os.getcwd())
+        docs = next((s.rule_docs_url for _, s in sorted(settings.items()) if s.rule_docs_url), "")
+        return render_sarif(results, rules, include_all=args.all, root=sarif_root(args, settings),
+                            line_text=LineReader(sources or {}), help_url=docs)
     if fmt == "junit":
         from cellrules.report.junit import render_junit
         return render_junit(results, {path: s.fail_on for path, s in settings.items()})
     if fmt == "github":
-        from cellrules.report.github import render_github
+        from cellrules.report.github import render_github, summary
+        if os.environ.get("GITHUB_STEP_SUMMARY"):
+            _append_summary(os.environ["GITHUB_STEP_SUMMARY"], summary(results))
         return render_github(results)
     from cellrules.report.color import colorize, wanted
     from cellrules.report.text import render_text
     text = render_text(results, verbose=args.verbose)
     return colorize(text) if wanted(args.color, _is_terminal(sys.stdout), os.environ) else text
+
+
+def sarif_root(args, settings: dict) -> str:
+    """--root, else the repository holding the first spec, else the working directory."""
+    from cellrules.repository import find_root
+
+    if args.root:
+        if not os.path.isdir(args.root):
+            raise UsageError(f"--root {args.root}: no such directory")
+        return os.path.abspath(args.root)
+    for path in sorted(settings):
+        found = find_root(path if path != STDIN else ".")
+        if found is not None:
+            return str(found)
+    return os.getcwd()
+
+
+class LineReader:
+    """The text of a spec line, for SARIF fingerprints; one file is held at a time (results come file by file)."""
+
+    def __init__(self, sources: dict):
+        self.sources = sources
+        self.path = None
+        self.lines: list[str] = []
+
+    def __call__(self, path: str, line: int) -> str:
+        if path != self.path:
+            from cellrules.tomlfile import MAX_BYTES
+
+            raw = self.sources.get(path)
+            if raw is None:
+                try:
+                    with open(path, "rb") as handle:
+                        raw = handle.read(MAX_BYTES + 1)
+                except OSError:
+                    raw = b""
+            self.path, self.lines = path, raw.decode("utf-8", "replace").splitlines()
+        return self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+
+
+def _append_summary(path: str, text: str) -> None:
+    """Add the job summary to GitHub's file (appended: other steps' summaries share it)."""
+    try:
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as error:  # the findings still reach the log and the annotations; say why the summary did not
+        sys.stderr.write(f"cellrules: cannot write the job summary to {path}: {error.strerror or error}\n")
 
 
 def _is_terminal(stream) -> bool:

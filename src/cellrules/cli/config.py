@@ -15,15 +15,17 @@ from __future__ import annotations
 import datetime
 import fnmatch
 import os
+import re
 from pathlib import Path
 
 import attrs
 
+from cellrules import repository
 from cellrules.engine.evaluate import CheckOptions
 from cellrules.errors import ConfigError, Location, ManyErrors, did_you_mean
 from cellrules.tomlfile import TomlDocument, read_toml, tomllib
 
-KEYS = ("select", "ignore", "severity", "rules-dirs", "fail-on", "strict", "exclude")
+KEYS = ("select", "ignore", "severity", "rules-dirs", "fail-on", "strict", "exclude", "rule-docs-url")
 SEVERITIES = ("error", "warning", "info")
 FAIL_ON = ("error", "warning")
 CONFIG_FILE, PYPROJECT = "cellrules.toml", "pyproject.toml"
@@ -42,6 +44,7 @@ class Config:
     strict: bool | None = None
     exclude: tuple[str, ...] = ()                # glob patterns relative to `root`
     root: str = "."                              # the folder exclude patterns are relative to
+    rule_docs_url: str | None = None             # where the rule pages (docs/rules/) are published, for SARIF
     where: tuple[tuple[str, Location], ...] = attrs.field(default=(), eq=False)  # key -> its location
 
     def location(self, key: str) -> Location | None:
@@ -75,6 +78,7 @@ class Settings:
     include_all: bool = False
     today: datetime.date = attrs.field(factory=datetime.date.today)
     config: Config = Config()
+    rule_docs_url: str = ""
 
     def options(self) -> CheckOptions:
         return CheckOptions(include_all=self.include_all, today=self.today, severity=dict(self.severity),
@@ -99,11 +103,16 @@ def merge(config: Config, command_line: Config, include_all: bool, today: dateti
     return Settings(select=pick("select", ()), ignore=pick("ignore", ()), severity=tuple(sorted(severity.items())),
                     rules_dirs=tuple(dict.fromkeys((*(config.rules_dirs or ()), *(command_line.rules_dirs or ())))),
                     fail_on=pick("fail_on", "error"),
-                    strict=pick("strict", False), include_all=include_all, today=today, config=config)
+                    strict=pick("strict", False), include_all=include_all, today=today, config=config,
+                    rule_docs_url=pick("rule_docs_url", ""))
 
 
 class ConfigFinder:
-    """The nearest configuration of each spec, walking up from its folder; each folder is read once."""
+    """The nearest configuration of each spec, walking up from its folder; each folder is read once.
+
+    The walk stops at the repository root (repository.py): a configuration above
+    the checkout belongs to no one who reviews the repository.
+    """
 
     def __init__(self):
         self._by_folder: dict[Path, Config] = {}
@@ -115,7 +124,8 @@ class ConfigFinder:
         if folder not in self._by_folder:
             found = config_in(folder)
             if found is None:
-                found = Config() if folder.parent == folder else self._for_folder(folder.parent)
+                top = folder.parent == folder or repository.is_root(folder)
+                found = Config() if top else self._for_folder(folder.parent)
             self._by_folder[folder] = found
         return self._by_folder[folder]
 
@@ -196,6 +206,7 @@ class _Parser:
             strict=self.boolean(values, "strict"),
             exclude=self.strings(values, "exclude") or (),
             root=folder,
+            rule_docs_url=self.url(values, "rule-docs-url"),
             where=tuple((key, self.at(key)) for key in values),
         )
         if self.problems:
@@ -223,7 +234,7 @@ class _Parser:
         for rule, level in raw.items():
             if level not in SEVERITIES:
                 self.problem(f"severity of {rule} must be error, warning or info, got {level!r}", "severity", rule,
-                             hint=did_you_mean(str(level), SEVERITIES))
+                             hint=did_you_mean(str(level), SEVERITIES) or f'e.g. "{rule}" = "warning"')
                 continue
             pairs.append((rule, level))
         return tuple(sorted(pairs))
@@ -249,6 +260,16 @@ class _Parser:
         if raw not in allowed:
             self.problem(f"{key} must be {' or '.join(allowed)}, got {raw!r}", key,
                          hint=did_you_mean(str(raw), allowed))
+            return None
+        return raw
+
+    def url(self, values: dict, key: str) -> str | None:
+        if key not in values:
+            return None
+        raw = values[key]
+        if not isinstance(raw, str) or not re.match(r"^(https?|file)://\S+$", raw):
+            self.problem(f"{key} must be an http(s) or file URL, got {raw!r}", key,
+                         hint=f'e.g. {key} = "https://github.com/ORG/cellrules/blob/v0.1.0/docs/rules/{{rule}}.md"')
             return None
         return raw
 

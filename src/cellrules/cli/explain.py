@@ -2,6 +2,8 @@
 
 Exit codes (cli.md): 0 when the report was written, whatever the verdict on
 the design; 2 on bad input (unreadable spec, unknown rule id, bad template).
+`--format json` writes the report model itself (docs/explain-json.md); `-` as
+the spec reads it from standard input.
 """
 from __future__ import annotations
 
@@ -12,9 +14,11 @@ from cellrules.errors import CellrulesError, Location, ManyErrors, UsageError, d
 
 def register(commands) -> None:
     parser = commands.add_parser("explain", help="explain a design's findings, or one rule")
-    parser.add_argument("spec", nargs="?", metavar="SPEC", help="the cell spec to explain")
+    parser.add_argument("spec", nargs="?", metavar="SPEC", help="the cell spec to explain; - reads it from standard input")
     parser.add_argument("--rule", metavar="ID", help="explain one rule in general instead of a spec")
-    parser.add_argument("--format", default="text", help="text (default), markdown or html")
+    parser.add_argument("--format", default="text",
+                        help="text (default), markdown, html, or json (the report model, docs/explain-json.md)")
+    parser.add_argument("--stdin-filename", metavar="PATH", help="the name a spec read from standard input is shown under")
     parser.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE (atomically) instead of stdout")
     parser.add_argument("--template", metavar="FILE", help="render with this jinja2 template (sandboxed)")
     parser.add_argument("--rules", action="append", default=[], metavar="DIR", help="add a rule pack (repeatable)")
@@ -22,34 +26,50 @@ def register(commands) -> None:
     parser.set_defaults(run=run)
 
 
+FORMATS = ("text", "markdown", "html", "json")
+_EXAMPLES = "cellrules explain cell.toml | cellrules explain --rule window.anode-reduction"
+
+
 def run(args) -> int:
     from cellrules.cli.load import load_ruleset
-    from cellrules.report.render import FORMATS
 
     if args.format not in FORMATS:
         raise UsageError(f"unknown format {args.format!r}", hint="formats: " + ", ".join(FORMATS))
-    if (args.spec is None) == (args.rule is None):
-        raise UsageError("explain needs a spec or --rule ID, not both",
-                         hint="cellrules explain cell.toml | cellrules explain --rule window.anode-reduction")
+    if args.spec is None and args.rule is None:
+        raise UsageError("explain needs a spec or --rule ID", hint=_EXAMPLES)
+    if args.spec is not None and args.rule is not None:
+        raise UsageError("explain takes a spec or --rule ID, not both", hint=_EXAMPLES)
+    if args.format == "json" and args.template:
+        raise UsageError("--template renders text, markdown or html; json is the model itself",
+                         hint="drop --template, or choose --format html")
     ruleset = load_ruleset(args.rules)
     text = _rule_report(ruleset, args) if args.rule else _spec_report(ruleset, args)
     if args.output:
         _write(args.output, text)
+        sys.stderr.write(f"wrote {args.output}\n")
     else:
         sys.stdout.write(text)
     return 0
 
 
 def _spec_report(ruleset, args) -> str:
-    from cellrules.cli.check import parse_today
+    from cellrules.cli.check import STDIN, parse_today
     from cellrules.engine.evaluate import CheckOptions, check_file
+    from cellrules.report.model_json import render_model_json
+    from cellrules.tomlfile import MAX_BYTES
     from cellrules.report.explain import build_report
-    from cellrules.report.render import render, report_context
+    from cellrules.report.context import report_context
+    from cellrules.report.render import render
 
-    result = check_file(ruleset, args.spec, CheckOptions(include_all=True, today=parse_today(args.today)))
+    path, source = args.spec, None
+    if args.spec == STDIN:
+        path, source = args.stdin_filename or STDIN, sys.stdin.buffer.read(MAX_BYTES + 1)
+    result = check_file(ruleset, path, CheckOptions(include_all=True, today=parse_today(args.today)), source)
     if result.status == "error":
-        raise ManyErrors(list(result.errors) or [CellrulesError(result.message, Location(args.spec))])
+        raise ManyErrors(list(result.errors) or [CellrulesError(result.message, Location(path))])
     report = build_report(result, ruleset)
+    if args.format == "json":
+        return render_model_json("report", report)
     return render("report", args.format, report_context(report, args.format), args.template)
 
 
@@ -57,14 +77,19 @@ def _rule_report(ruleset, args) -> str:
     from cellrules.engine.examples import case_files, rule_examples
     from cellrules.report.explain import build_rule_doc
     from cellrules.resources import builtin_rules_dir
-    from cellrules.report.render import render, rule_context
+    from cellrules.report.context import rule_context
+    from cellrules.report.render import render
 
     rule = ruleset.rule(args.rule)
     if rule is None:
         raise UsageError(f"unknown rule id {args.rule!r}",
                          hint=did_you_mean(args.rule, ruleset.by_id) or "list them with `cellrules rules list`")
     examples = rule_examples(ruleset, rule.id, case_files([builtin_rules_dir(), *args.rules]))
-    return render("rule", args.format, rule_context(build_rule_doc(rule, ruleset, examples)), args.template)
+    doc = build_rule_doc(rule, ruleset, examples)
+    if args.format == "json":
+        from cellrules.report.model_json import render_model_json
+        return render_model_json("rule", doc)
+    return render("rule", args.format, rule_context(doc), args.template)
 
 
 def _write(path: str, text: str) -> None:

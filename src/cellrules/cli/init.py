@@ -3,7 +3,8 @@
 The template is itself a valid spec (a garnet cell with a coated NMC811
 cathode) that `cellrules check` accepts, with every optional field present as a
 comment, so a new user edits values instead of looking up key names. An
-existing file is never overwritten: it may be someone's design.
+existing file is never overwritten: it may be someone's design. `init -`
+prints the template to standard output instead.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import sys
 from cellrules.errors import UsageError
 
 DEFAULT_NAME = "cell.toml"
+STDOUT = "-"
 
 TEMPLATE = """\
 # A cell spec for cellrules: check it with `cellrules check {name}`.
@@ -80,11 +82,15 @@ thickness = "5 nm"
 def register(commands) -> None:
     parser = commands.add_parser("init", help="write a commented template spec")
     parser.add_argument("path", nargs="?", default=DEFAULT_NAME, metavar="PATH",
-                        help=f"the spec to write (default {DEFAULT_NAME}; in a directory, DIR/{DEFAULT_NAME})")
+                        help=f"the spec to write (default {DEFAULT_NAME}; in a directory, DIR/{DEFAULT_NAME}; "
+                             "- prints it to standard output)")
     parser.set_defaults(run=run)
 
 
 def run(args) -> int:
+    if args.path == STDOUT:
+        sys.stdout.write(render_template("FILE"))
+        return 0
     path = os.path.join(args.path, DEFAULT_NAME) if os.path.isdir(args.path) else args.path
     folder = os.path.dirname(path) or "."
     if not os.path.isdir(folder):

@@ -1,4 +1,4 @@
-"""`cellrules rules list|show|fields`: the rule catalogue, generated from the rules themselves."""
+"""`cellrules rules list|show|fields|coverage|pages`: the rule catalogue, generated from the rules themselves."""
 from __future__ import annotations
 
 import json
@@ -18,6 +18,8 @@ def register(commands) -> None:
     sub.add_parser("fields", help="the spec fields rules can read")
     coverage = sub.add_parser("coverage", help="the review's criteria -> the rules that encode them (Markdown)")
     coverage.add_argument("-o", "--output", metavar="FILE", help="write to FILE (e.g. rules/COVERAGE.md)")
+    pages = sub.add_parser("pages", help="write one Markdown page per rule (what, why, an example and its fix)")
+    pages.add_argument("-o", "--output", metavar="DIR", required=True, help="the folder, e.g. docs/rules")
     parser.set_defaults(run=run)
 
 
@@ -29,8 +31,10 @@ def run(args) -> int:
         return 0
     if args.rules_command == "coverage":
         return _coverage(args)
+    if args.rules_command == "pages":
+        return _pages(args)
     if args.rules_command not in ("list", "show"):
-        raise UsageError("rules needs a subcommand", hint="cellrules rules list | show ID | fields | coverage")
+        raise UsageError("rules needs a subcommand", hint="cellrules rules list | show ID | fields | coverage | pages")
     ruleset = load_ruleset(args.rules)
     if args.rules_command == "list":
         sys.stdout.write(render_list(ruleset, args.format))
@@ -60,8 +64,25 @@ def _coverage(args) -> int:
             write_atomically(args.output, text.encode("utf-8"))
         except OSError as error:  # unlike the rule cache, a report the user asked for must not fail silently
             raise UsageError(f"cannot write the coverage map: {error.strerror or error}", Location(args.output)) from None
+        sys.stderr.write(f"wrote {args.output}\n")
     else:
         sys.stdout.write(text)
+    return 0
+
+
+def _pages(args) -> int:
+    from cellrules.cli.load import load_ruleset
+    from cellrules.engine.examples import case_files
+    from cellrules.report.rule_pages import rule_pages, write_pages
+    from cellrules.resources import builtin_rules_dir
+
+    ruleset = load_ruleset(args.rules)
+    pages = rule_pages(ruleset, case_files([builtin_rules_dir(), *args.rules]))
+    try:
+        written = write_pages(pages, args.output)
+    except OSError as error:
+        raise UsageError(f"cannot write the rule pages: {error.strerror or error}", Location(args.output)) from None
+    sys.stderr.write(f"wrote {len(written)} pages to {args.output}\n")
     return 0
 
 
@@ -114,11 +135,14 @@ def render_show(ruleset, rule) -> str:
 
 
 def render_fields() -> str:
+    """One field per line in three columns (name, kind or dimension, meaning), each as wide as its longest entry."""
     from cellrules.cellspec import fields as F
 
-    lines = []
+    rows = [("field", "kind", "meaning")]
     for field in F.FIELDS + tuple(f for record in F.RECORD_FIELDS.values() for f in record):
         kind = field.dimension.name if field.dimension is not None else field.kind
         words = f" ({' | '.join(field.vocabulary)})" if field.vocabulary else ""
-        lines.append(f"{field.path:<44} {kind:<28} {field.description}{words}")
-    return "\n".join(lines) + "\n"
+        rows.append((field.path, kind, field.description + words))
+    name_width = max(len(row[0]) for row in rows)
+    kind_width = max(len(row[1]) for row in rows)
+    return "".join(f"{name:<{name_width}}  {kind:<{kind_width}}  {meaning}\n" for name, kind, meaning in rows)

@@ -48,9 +48,12 @@ class CheckOptions:
         return (not self.select or matches(self.select)) and not matches(self.ignore)
 
 
-def check_file(ruleset: RuleSet, path: str, options: CheckOptions) -> FileResult:
-    """Load, resolve and evaluate one spec; a bad file becomes an `error` result, never an exception."""
-    return _checked(path, lambda: load_spec(path, ruleset.knowledge, ruleset.by_id.keys()), ruleset, options)
+def check_file(ruleset: RuleSet, path: str, options: CheckOptions, source: bytes | None = None) -> FileResult:
+    """Load, resolve and evaluate one spec; a bad file becomes an `error` result, never an exception.
+
+    `source`: the spec's bytes when they were read already (from standard input); `path` then only names it.
+    """
+    return _checked(path, lambda: load_spec(path, ruleset.knowledge, ruleset.by_id.keys(), source), ruleset, options)
 
 
 def check_document(ruleset: RuleSet, document: TomlDocument, options: CheckOptions) -> FileResult:

@@ -10,8 +10,9 @@ import re
 
 RESET = "\x1b[0m"
 BOLD = "\x1b[1m"
-_SEVERITY = {"error": "\x1b[1;31m", "warning": "\x1b[1;33m", "info": "\x1b[1;36m"}
-_FINDING = re.compile(r"^(?P<where>.+?:\d+:\d+:) (?P<severity>error|warning|info) (?P<rest>.*)$")
+# Severities stand out; missing data (needs-data) is marked, but not in a severity's colour.
+_SEVERITY = {"error": "\x1b[1;31m", "warning": "\x1b[1;33m", "info": "\x1b[1;36m", "needs-data": "\x1b[35m"}
+_FINDING = re.compile(r"^(?P<where>.+?:\d+:\d+:) (?P<severity>error|warning|info|needs-data): (?P<rest>.*)$")
 _SUMMARY = re.compile(r"^\d+ files?: \d+ pass, ")
 
 
@@ -25,7 +26,7 @@ def _line(line: str) -> str:
     match = _FINDING.match(body)
     if match:
         severity = match.group("severity")
-        return (f"{BOLD}{match.group('where')}{RESET} {_SEVERITY[severity]}{severity}{RESET} "
+        return (f"{BOLD}{match.group('where')}{RESET} {_SEVERITY[severity]}{severity}:{RESET} "
                 f"{match.group('rest')}{newline}")
     if _SUMMARY.match(body):
         return f"{BOLD}{body}{RESET}{newline}"
@@ -33,7 +34,20 @@ def _line(line: str) -> str:
 
 
 def wanted(choice: str, is_terminal: bool, environ) -> bool:
-    """Never with NO_COLOR set or `--color never` (cli.md); `always` also colours a pipe (e.g. into `less -R`)."""
-    if choice == "never" or environ.get("NO_COLOR"):
+    """Whether to colour: the command line first, then the environment, then whether stdout is a terminal.
+
+    `--color always|never` is an explicit request and wins over everything
+    (no-color.org: a flag overrides NO_COLOR). With `auto`: NO_COLOR (set and
+    not empty) turns colour off, FORCE_COLOR (set and not empty, force-color.org)
+    turns it on even into a pipe, TERM=dumb (a terminal that shows escapes as
+    text, e.g. Emacs' shell) turns it off, and otherwise a terminal gets colour.
+    """
+    if choice != "auto":
+        return choice == "always"
+    if environ.get("NO_COLOR"):
         return False
-    return choice == "always" or is_terminal
+    if environ.get("FORCE_COLOR"):
+        return True
+    if environ.get("TERM") == "dumb":
+        return False
+    return is_terminal

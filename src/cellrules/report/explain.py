@@ -114,6 +114,7 @@ class Explanation:
     values: tuple[Value, ...]
     derivations: tuple[Derivation, ...]
     missing: tuple[MissingInput, ...]
+    needs_data: tuple[tuple[MissingInput, ...], ...]   # an unknown rule: any one group of inputs would decide it
     basis: str                        # how sure: where the deciding values came from
     mechanism: str
     mitigations: tuple[Mitigation, ...]
@@ -165,6 +166,7 @@ class Level:
     vs_she: float
     text: str
     source: str
+    layer: int = 0     # the electrolyte layer a window or orbital level belongs to (1 at the anode); 0 otherwise
 
 
 @attrs.frozen
@@ -175,11 +177,13 @@ class EnergyDiagram:
     reference: str            # the carrier's couple, e.g. "Na/Na+"
     window_kind: str
     levels: tuple[Level, ...]
-    anode_crosses: bool | None     # anode below the reduction limit (None: cannot tell)
-    cathode_crosses: bool | None   # cathode above the oxidation limit
+    anode_crosses: bool | None     # anode below the reduction limit of the layer it touches (None: cannot tell)
+    cathode_crosses: bool | None   # cathode above the oxidation limit of the layer it touches
+    layers: tuple[str, ...] = ()   # the electrolyte layers' materials, anode side first
 
-    def level(self, key: str) -> Level | None:
-        return next((lv for lv in self.levels if lv.key == key), None)
+    def level(self, key: str, layer: int | None = None) -> Level | None:
+        """A level by key; a window or orbital level of `layer` (default: the first layer that has one)."""
+        return next((lv for lv in self.levels if lv.key == key and (layer is None or lv.layer in (0, layer))), None)
 
 
 @attrs.frozen
@@ -383,6 +387,19 @@ class _Context:
         rule = self.rules.get(rule_id)
         return RuleLink(rule_id, rule.title if rule else rule_id, self.outcomes.get(rule_id, "not evaluated"))
 
+    def layer(self, position: int):
+        """The resolved values of electrolyte layer `position` (1 at the anode), or None."""
+        layers = self.resolved.layers if self.resolved is not None else ()
+        return next((values for values in layers if values.position == position), None)
+
+    def layer_text(self, values, key: str) -> str:
+        """A layer's value as shown in reports, with its unit; '' when unknown."""
+        item = values.entries.get(key) if values is not None else None
+        if item is None or item[0] is None:
+            return ""
+        field = F.BY_PATH[f"electrolyte.{key}"]
+        return display.show(item[0], field.kind, field.dimension, self.scale, self.carrier)
+
     def field(self, path: str):
         """(value, text shown, source) of a resolved field."""
         slot = F.SLOT[path]
@@ -413,6 +430,8 @@ class _Context:
             values=fields_used,
             derivations=self._derivations(finding, rule),
             missing=tuple(_missing(name) for name in finding.missing) if finding.outcome == "unknown" else (),
+            needs_data=tuple(tuple(_missing(name) for name in group) for group in finding.alternatives)
+            if finding.outcome == "unknown" else (),
             basis=_basis(finding.inputs) if finding.outcome in ("fail", "waived", "unknown") else "",
             mechanism=rule.mechanism if rule else "",
             mitigations=tuple(_mitigation(text, self.knowledge, (self.carrier,), self.in_cell)
@@ -613,7 +632,8 @@ def _techniques(mode, knowledge) -> tuple[Technique, ...]:
 # ---------------------------------------------------------------- the layer stack
 
 def _stack(spec, context: _Context) -> tuple[Layer, ...]:
-    """The cell from anode to cathode: collector, anode, SEI, interlayers, electrolyte, coatings, cathode."""
+    """The cell from anode to cathode: collector, anode, SEI, then the electrolyte layers with the interlayers
+    between them where the spec puts them, coatings, cathode, collector."""
     layers = []
     collectors = spec.collectors
     if "anode" in collectors:
@@ -621,15 +641,47 @@ def _stack(spec, context: _Context) -> tuple[Layer, ...]:
     layers.append(_electrode_layer(spec, context, "anode", ("kind", "thickness")))
     if spec.sei_components:
         layers.append(Layer("SEI", ", ".join(m.name for m in spec.sei_components), _spec_text(spec, "sei.thickness")))
-    at_cathode = [layer for layer in spec.interlayers if "cathode" in _between(layer)]
-    at_anode = [layer for layer in spec.interlayers if "cathode" not in _between(layer)]
-    layers.extend(_interlayer(layer, "interlayer") for layer in at_anode)
-    layers.append(_electrode_layer(spec, context, "electrolyte", ("class", "state", "thickness")))
-    layers.extend(_interlayer(layer, "coating") for layer in at_cathode)
+    count = len(spec.electrolytes)
+    at = {}                      # interface along the stack -> its interlayers, in spec order
+    for layer in spec.interlayers:
+        at.setdefault(_interface(layer, count), []).append(layer)
+    layers.extend(_interlayer(layer, "interlayer") for layer in at.get(0, ()))
+    for position, electrolyte in enumerate(spec.electrolytes, start=1):
+        layers.append(_electrolyte_layer(electrolyte, context, count))
+        if position < count:
+            layers.extend(_interlayer(layer, "interlayer") for layer in at.get(position, ()))
+    layers.extend(_interlayer(layer, "coating") for layer in at.get(max(count, 1), ()) if count)
     layers.append(_electrode_layer(spec, context, "cathode", ("potential", "thickness")))
     if "cathode" in collectors:
         layers.append(Layer("current collector", collectors["cathode"].name, ""))
     return tuple(layers)
+
+
+def _interface(layer, count: int) -> int:
+    """Where along the stack an interlayer sits: 0 at the anode, k between layers k and k+1, `count` at the cathode."""
+    if layer.interface is not None:
+        return layer.interface
+    return count if "cathode" in _between(layer) else 0
+
+
+def _electrolyte_layer(layer, context: _Context, count: int) -> Layer:
+    """One electrolyte layer: its material and what the resolved values say of it (role, class, state, thickness)."""
+    if layer.material is None:
+        return Layer("electrolyte", "not given", "")
+    details = []
+    if count > 1:
+        details.append(f"layer {layer.position} of {count}" + (f", {layer.role}" if layer.role else ""))
+    material = layer.material
+    if material.entry is not None and material.entry.name != material.name:
+        details.append(f"{material.entry.name} in the knowledge base")
+    if material.how == "custom":
+        details.append("custom material")
+    values = context.layer(layer.position)
+    for key in ("class", "state", "thickness"):
+        shown = context.layer_text(values, key)
+        if shown:
+            details.append(shown)
+    return Layer("electrolyte", material.name, ", ".join(details))
 
 
 def _electrode_layer(spec, context: _Context, section: str, keys) -> Layer:
@@ -674,40 +726,58 @@ def _spec_text(spec, path: str) -> str:
 
 # ---------------------------------------------------------------- figures' models
 
-_LEVELS = (
-    ("anode", "anode.potential", "anode"),
-    ("window.low", "electrolyte.window.low", "reduction limit"),
-    ("window.high", "electrolyte.window.high", "oxidation limit"),
-    ("lumo", "electrolyte.lumo", "LUMO"),
-    ("homo", "electrolyte.homo", "HOMO"),
-    ("cathode", "cathode.potential", "cathode"),
-)
+_ELECTRODE_LEVELS = (("anode", "anode.potential", "anode"), ("cathode", "cathode.potential", "cathode"))
+_WINDOW_LEVELS = (("window.low", "reduction limit"), ("window.high", "oxidation limit"), ("lumo", "LUMO"),
+                  ("homo", "HOMO"))
 
 
 def _energy(context: _Context) -> EnergyDiagram:
-    """Every potential of the cell on the carrier's scale, converted from V vs SHE with the knowledge base's scale."""
+    """Every potential of the cell on the carrier's scale, converted from V vs SHE with the knowledge base's scale.
+
+    In a stack each electrolyte layer has its own window: the anode is judged against the layer it touches
+    (the first), the cathode against the last.
+    """
     scale, carrier = context.scale, context.carrier
     carrier_she = scale.potential_of(carrier)
     materials = {"anode": _material_name(context, "anode"), "cathode": _material_name(context, "cathode")}
     levels = []
-    for key, path, label in _LEVELS:
+    for key, path, label in _ELECTRODE_LEVELS:
         value, shown, source = context.field(path)
         if value is None:
             continue
-        name = materials.get(key)
-        levels.append(Level(key, f"{label} ({name})" if name else label,
+        levels.append(Level(key, f"{label} ({materials[key]})" if materials[key] else label,
                             scale.from_she(value, carrier), value, shown, source))
+    electrolytes = context.spec.electrolytes
+    kinds = []
+    for layer in electrolytes:
+        values = context.layer(layer.position)
+        name = layer.material.name if layer.material is not None else f"layer {layer.position}"
+        for key, label in _WINDOW_LEVELS:
+            item = values.entries.get(key) if values is not None else None
+            if item is None or item[0] is None:
+                continue
+            shown = context.layer_text(values, key)
+            levels.append(Level(key, f"{label} ({name})" if len(electrolytes) > 1 else label,
+                                scale.from_she(item[0], carrier), item[0], shown, item[2].source if item[2] else "",
+                                layer.position))
+        kind = values.value("window_kind") if values is not None else None
+        if kind and str(kind) not in kinds:
+            kinds.append(str(kind))
     levels.append(Level("reference", f"{context.reference} reference", 0.0, carrier_she,
                         f"0 V vs {context.reference}", "definition of the scale"))
     levels.append(Level("SHE", "standard hydrogen electrode", -carrier_she, 0.0, "0 V vs SHE",
                         context.field("cell.carrier_potential")[2]))
-    by_key = {lv.key: lv.vs_she for lv in levels}
-    window_kind = context.field("electrolyte.window_kind")[0] or (
-        "HOMO-LUMO gap" if "lumo" in by_key or "homo" in by_key else "")
-    return EnergyDiagram(carrier, context.reference, str(window_kind),
-                         tuple(sorted(levels, key=lambda lv: (lv.vs_she, lv.key))),
-                         _crosses(by_key, "anode", "window.low", "lumo", below=True),
-                         _crosses(by_key, "cathode", "window.high", "homo", below=False))
+    first, last = (1, len(electrolytes)) if electrolytes else (0, 0)
+    at_anode = {lv.key: lv.vs_she for lv in levels if lv.layer in (0, first)}
+    at_cathode = {lv.key: lv.vs_she for lv in levels if lv.layer in (0, last)}
+    orbitals = any(lv.key in ("lumo", "homo") for lv in levels)
+    window_kind = ", ".join(kinds) or ("HOMO-LUMO gap" if orbitals else "")
+    return EnergyDiagram(carrier, context.reference, window_kind,
+                         tuple(sorted(levels, key=lambda lv: (lv.vs_she, lv.key, lv.layer))),
+                         _crosses(at_anode, "anode", "window.low", "lumo", below=True),
+                         _crosses(at_cathode, "cathode", "window.high", "homo", below=False),
+                         tuple(layer.material.name if layer.material else f"layer {layer.position}"
+                               for layer in electrolytes))
 
 
 def _crosses(levels: dict, electrode: str, limit: str, orbital: str, below: bool) -> bool | None:

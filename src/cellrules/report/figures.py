@@ -8,6 +8,7 @@ XML-escaped here, because the HTML template inserts the figures as markup.
 from __future__ import annotations
 
 import math
+import re
 from html import escape
 
 import attrs
@@ -38,11 +39,23 @@ def _text(x, y, content, size=12, anchor="start", extra="", family=FONT) -> str:
             f"{(' ' + extra) if extra else ''}>{escape(plain(content))}</text>")
 
 
+# The smallest a figure's text may be drawn on screen, in CSS px: a figure never shrinks below the width at
+# which its smallest text has this size; on a narrow screen it scrolls sideways inside its frame instead.
+READABLE_PX = 9.0
+_FONT_SIZE = re.compile(r'font-size="([\d.]+)"')
+
+
+def readable_width(width: float, body: list[str]) -> float:
+    """The narrowest the figure may be shown at: its smallest font drawn at READABLE_PX."""
+    smallest = min((float(size) for part in body for size in _FONT_SIZE.findall(part)), default=READABLE_PX)
+    return min(width, width * READABLE_PX / smallest)
+
+
 def _svg(name: str, width: float, height: float, title: str, body: list[str]) -> str:
     return "\n".join([
         f"<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"figure figure-{name}\" width=\"{_n(width)}\" "
         f"height=\"{_n(height)}\" viewBox=\"0 0 {_n(width)} {_n(height)}\" role=\"img\" "
-        f"aria-labelledby=\"{name}-title\">",
+        f"aria-labelledby=\"{name}-title\" style=\"--readable-width: {_n(readable_width(width, body))}px\">",
         f"<title id=\"{name}-title\">{escape(title)}</title>",
         f"<rect x=\"0\" y=\"0\" width=\"{_n(width)}\" height=\"{_n(height)}\" fill=\"#ffffff\"/>",
         *body,
@@ -68,6 +81,9 @@ class PotentialAxis:
     high: float
     top: float
     bottom: float
+    right: float = 590.0           # the SHE axis; the figure is wider by one column per extra electrolyte layer
+    width: float = 720.0
+    columns: dict = attrs.field(factory=lambda: dict(_COLUMNS))
 
     def y(self, vs_carrier: float) -> float:
         return self.top + (vs_carrier - self.low) / (self.high - self.low) * (self.bottom - self.top)
@@ -76,6 +92,7 @@ class PotentialAxis:
 _E_WIDTH, _E_HEIGHT, _E_TOP, _E_BOTTOM = 720.0, 460.0, 60.0, 420.0
 _E_LEFT, _E_RIGHT = 80.0, 590.0
 _COLUMNS = {"anode": (110.0, 230.0), "electrolyte": (270.0, 420.0), "cathode": (460.0, 575.0)}
+_LAYER_COLUMN = 120.0           # added width per electrolyte layer beyond the first
 
 
 def _step(span: float) -> float:
@@ -87,7 +104,10 @@ def energy_axis(diagram) -> PotentialAxis:
     values = [lv.vs_carrier for lv in diagram.levels]
     low = math.floor((min(values) - 0.3) * 2) / 2
     high = math.ceil((max(values) + 0.3) * 2) / 2
-    return PotentialAxis(low, max(high, low + 1.0), _E_TOP, _E_BOTTOM)
+    extra = _LAYER_COLUMN * max(len(diagram.layers) - 1, 0)
+    columns = {"anode": _COLUMNS["anode"], "electrolyte": (_COLUMNS["electrolyte"][0], _COLUMNS["electrolyte"][1] + extra),
+               "cathode": (_COLUMNS["cathode"][0] + extra, _COLUMNS["cathode"][1] + extra)}
+    return PotentialAxis(low, max(high, low + 1.0), _E_TOP, _E_BOTTOM, _E_RIGHT + extra, _E_WIDTH + extra, columns)
 
 
 def energy_diagram(diagram) -> str:
@@ -104,15 +124,15 @@ def energy_diagram(diagram) -> str:
     body += _electrode(axis, diagram, "cathode", diagram.cathode_crosses, "oxidises the electrolyte")
     for key, label in (("reference", diagram.reference), ("SHE", "SHE")):
         y = axis.y(diagram.level(key).vs_carrier)
-        body.append(f"<line data-level=\"{key}\" x1=\"{_n(_E_LEFT)}\" y1=\"{_n(y)}\" x2=\"{_n(_E_RIGHT)}\" "
+        body.append(f"<line data-level=\"{key}\" x1=\"{_n(_E_LEFT)}\" y1=\"{_n(y)}\" x2=\"{_n(axis.right)}\" "
                     f"y2=\"{_n(y)}\" stroke=\"#666666\" stroke-width=\"1\" stroke-dasharray=\"{'6 3' if key == 'reference' else '2 3'}\"/>")
-        body.append(_text(_E_RIGHT + 44, y + 4, label, 11, extra="fill=\"#444444\""))
-    return _svg("energy", _E_WIDTH, _E_HEIGHT, f"Energy-level diagram, V vs {diagram.reference} and V vs SHE", body)
+        body.append(_text(axis.right + 44, y + 4, label, 11, extra="fill=\"#444444\""))
+    return _svg("energy", axis.width, _E_HEIGHT, f"Energy-level diagram, V vs {diagram.reference} and V vs SHE", body)
 
 
 def _potential_axes(axis: PotentialAxis, reference: str, carrier_she: float) -> list[str]:
     body = [f"<line x1=\"{_n(_E_LEFT)}\" y1=\"{_n(axis.top)}\" x2=\"{_n(_E_LEFT)}\" y2=\"{_n(axis.bottom)}\" stroke=\"#000000\"/>",
-            f"<line x1=\"{_n(_E_RIGHT)}\" y1=\"{_n(axis.top)}\" x2=\"{_n(_E_RIGHT)}\" y2=\"{_n(axis.bottom)}\" stroke=\"#000000\"/>"]
+            f"<line x1=\"{_n(axis.right)}\" y1=\"{_n(axis.top)}\" x2=\"{_n(axis.right)}\" y2=\"{_n(axis.bottom)}\" stroke=\"#000000\"/>"]
     step = _step(axis.high - axis.low)
     tick = math.ceil(axis.low / step) * step
     while tick <= axis.high + 1e-9:
@@ -124,45 +144,64 @@ def _potential_axes(axis: PotentialAxis, reference: str, carrier_she: float) -> 
     tick = math.ceil(she_low / step) * step
     while tick <= she_high + 1e-9:
         y = axis.y(tick - carrier_she)
-        body.append(f"<line x1=\"{_n(_E_RIGHT)}\" y1=\"{_n(y)}\" x2=\"{_n(_E_RIGHT + 5)}\" y2=\"{_n(y)}\" stroke=\"#000000\"/>")
-        body.append(_text(_E_RIGHT + 8, y + 4, f"{tick + 0.0:g}", 11))
+        body.append(f"<line x1=\"{_n(axis.right)}\" y1=\"{_n(y)}\" x2=\"{_n(axis.right + 5)}\" y2=\"{_n(y)}\" stroke=\"#000000\"/>")
+        body.append(_text(axis.right + 8, y + 4, f"{tick + 0.0:g}", 11))
         tick += step
     middle = (axis.top + axis.bottom) / 2
     body.append(_text(22, middle, f"V vs {reference}", 12, "middle", f"transform=\"rotate(-90 22 {_n(middle)})\""))
-    x = _E_WIDTH - 14
+    x = axis.width - 14
     body.append(_text(x, middle, "V vs SHE", 12, "middle", f"transform=\"rotate(90 {_n(x)} {_n(middle)})\""))
     return body
 
 
 def _electrolyte_band(axis: PotentialAxis, diagram) -> list[str]:
-    left, right = _COLUMNS["electrolyte"]
-    body = [_text((left + right) / 2, axis.bottom + 28, "electrolyte", 12, "middle", "font-weight=\"bold\"")]
-    low, high = diagram.level("window.low"), diagram.level("window.high")
+    """The electrolyte's window; in a stack, one column per layer, anode side on the left."""
+    left, right = axis.columns["electrolyte"]
+    count = max(len(diagram.layers), 1)
+    if count == 1:
+        body = [_text((left + right) / 2, axis.bottom + 28, "electrolyte", 12, "middle", "font-weight=\"bold\"")]
+        return body + _window_column(axis, diagram, 1, left, right)
+    gap = 6.0
+    width = (right - left - gap * (count - 1)) / count
+    body = [_text((left + right) / 2, axis.bottom + 30, "electrolyte layers, anode side first", 11, "middle",
+                  "fill=\"#555555\"")]
+    for index, name in enumerate(diagram.layers, start=1):
+        x0 = left + (index - 1) * (width + gap)
+        body.append(_text(x0 + width / 2, axis.bottom + 15, name, 11, "middle", "font-weight=\"bold\""))
+        body += _window_column(axis, diagram, index, x0, x0 + width)
+    return body
+
+
+def _window_column(axis: PotentialAxis, diagram, layer: int, left: float, right: float) -> list[str]:
+    body = []
+    mine = {lv.key: lv for lv in diagram.levels if lv.layer == layer}
+    low, high = mine.get("window.low"), mine.get("window.high")
     if low is None or high is None:          # Eq. 1: the gap between LUMO and HOMO bounds the window
-        low, high = diagram.level("lumo"), diagram.level("homo")
+        low, high = mine.get("lumo"), mine.get("homo")
     if low is not None and high is not None:
         top, bottom = axis.y(low.vs_carrier), axis.y(high.vs_carrier)
-        body.append(f"<rect data-level=\"window\" x=\"{_n(left)}\" y=\"{_n(min(top, bottom))}\" width=\"{_n(right - left)}\" "
-                    f"height=\"{_n(abs(bottom - top))}\" fill=\"#d9ead3\" stroke=\"#6aa84f\"/>")
+        body.append(f"<rect data-level=\"window\" data-layer=\"{layer}\" x=\"{_n(left)}\" y=\"{_n(min(top, bottom))}\" "
+                    f"width=\"{_n(right - left)}\" height=\"{_n(abs(bottom - top))}\" fill=\"#d9ead3\" stroke=\"#6aa84f\"/>")
     labels = []
     for key in ("window.low", "window.high", "lumo", "homo"):
-        level = diagram.level(key)
+        level = mine.get(key)
         if level is None:
             continue
         y = axis.y(level.vs_carrier)
         dash = "" if key.startswith("window") else " stroke-dasharray=\"5 3\""
         body.append(f"<line data-level=\"{key}\" x1=\"{_n(left)}\" y1=\"{_n(y)}\" x2=\"{_n(right)}\" y2=\"{_n(y)}\" "
                     f"stroke=\"#38761d\" stroke-width=\"2\"{dash}/>")
-        labels.append((y, f"{level.label} {level.vs_carrier:.2f} V"))
-    if low is None and high is None and not labels:
-        body.append(_text((left + right) / 2, (axis.top + axis.bottom) / 2, "window unknown", 12, "middle",
-                          "fill=\"#777777\""))
-    body += _labels(labels, (left + right) / 2, "middle", "#274e13")
+        short = level.label.split(" (")[0] if len(diagram.layers) > 1 else level.label
+        labels.append((y, f"{short} {level.vs_carrier:.2f} V"))
+    if not labels:
+        body.append(_text((left + right) / 2, (axis.top + axis.bottom) / 2, "window unknown", 12 if len(diagram.layers) < 2
+                          else 10, "middle", "fill=\"#777777\""))
+    body += _labels(labels, (left + right) / 2, "middle", "#274e13", 11 if len(diagram.layers) < 2 else 10)
     return body
 
 
 def _electrode(axis: PotentialAxis, diagram, key: str, crosses, crossing_text: str) -> list[str]:
-    left, right = _COLUMNS[key]
+    left, right = axis.columns[key]
     body = [_text((left + right) / 2, axis.bottom + 28, key, 12, "middle", "font-weight=\"bold\"")]
     level = diagram.level(key)
     if level is None:
@@ -181,10 +220,10 @@ def _electrode(axis: PotentialAxis, diagram, key: str, crosses, crossing_text: s
     return body
 
 
-def _labels(labels, x, anchor, colour) -> list[str]:
+def _labels(labels, x, anchor, colour, size=11) -> list[str]:
     labels = sorted(labels)
     ys = _spread([y - 6 for y, _ in labels], 14)
-    return [_text(x, y, text, 11, anchor, f"fill=\"{colour}\"") for y, (_, text) in zip(ys, labels)]
+    return [_text(x, y, text, size, anchor, f"fill=\"{colour}\"") for y, (_, text) in zip(ys, labels)]
 
 
 # ---------------------------------------------------------------- mechanics panel
@@ -404,17 +443,35 @@ _ROLE_STYLE = {
 }
 
 
+# Approximate advance widths of DejaVu Sans per character at 1 px font size: bold and regular.
+_SANS_BOLD_EM, _SANS_EM = 0.62, 0.56
+_STACK_BAR_W, _STACK_LABEL_X = 100.0, 122.0
+_ELECTROLYTE_FILLS = ("#a2d5c6", "#cfe8a9", "#9fc5e8", "#d5e8d4")
+
+
 def layer_stack(layers) -> str:
-    """The cell as its layers from the anode side to the cathode side; thin layers drawn thin."""
-    body = [_text(12, 22, "Layer stack, anode side at the top", 14, extra="font-weight=\"bold\"")]
+    """The cell as its layers from the anode side to the cathode side; thin layers drawn thin.
+
+    The figure is as wide as its longest label, so on a phone it needs no more room than the text it holds.
+    """
+    title = "Layer stack, anode side at the top"
+    body = [_text(12, 22, title, 14, extra="font-weight=\"bold\"")]
+    width = 12 + len(title) * 14 * _SANS_BOLD_EM
     y = 38.0
+    electrolytes = 0
     for layer in layers:
         fill, height = _ROLE_STYLE.get(layer.role, ("#dddddd", 20.0))
-        body.append(f"<rect data-layer=\"{escape(layer.role)}\" x=\"20\" y=\"{_n(y)}\" width=\"200\" "
+        if layer.role == "electrolyte":   # layers of a stack in turn, so each boundary shows
+            fill = _ELECTROLYTE_FILLS[electrolytes % len(_ELECTROLYTE_FILLS)]
+            electrolytes += 1
+        body.append(f"<rect data-layer=\"{escape(layer.role)}\" x=\"12\" y=\"{_n(y)}\" width=\"{_n(_STACK_BAR_W)}\" "
                     f"height=\"{_n(height)}\" fill=\"{fill}\" stroke=\"#444444\"/>")
         middle = y + height / 2 + 4
-        body.append(_text(232, middle, f"{layer.role}: {layer.name}", 12, extra="font-weight=\"bold\""))
+        label = f"{layer.role}: {layer.name}"
+        body.append(_text(_STACK_LABEL_X, middle, label, 12, extra="font-weight=\"bold\""))
+        width = max(width, _STACK_LABEL_X + len(label) * 12 * _SANS_BOLD_EM)
         if layer.detail:
-            body.append(_text(232, middle + 14, layer.detail, 10, extra="fill=\"#555555\""))
+            body.append(_text(_STACK_LABEL_X, middle + 14, layer.detail, 10, extra="fill=\"#555555\""))
+            width = max(width, _STACK_LABEL_X + len(layer.detail) * 10 * _SANS_EM)
         y += max(height, 30.0) + 4
-    return _svg("stack", 720, y + 8, "Layer stack of the cell", body)
+    return _svg("stack", math.ceil(width + 12), y + 8, "Layer stack of the cell", body)

@@ -50,28 +50,6 @@ def render(kind: str, fmt: str, context: dict, template_path: str | None = None)
     return wrap_text(text) if fmt == "text" else text
 
 
-def report_context(report, fmt: str) -> dict:
-    """What a report template sees: the model, and for HTML the figures as inline SVG markup."""
-    from markupsafe import Markup
-
-    from cellrules import __version__
-    from cellrules.report import figures
-
-    drawn = None
-    if fmt == "html":
-        drawn = {"stack": Markup(figures.layer_stack(report.stack)),
-                 "energy": Markup(figures.energy_diagram(report.energy)),
-                 "mechanics": Markup(figures.mechanics_panel(report.gauges)) if report.gauges else "",
-                 "graph": Markup(figures.rule_graph(report.graph.applicable()))}
-    return {"report": report, "figures": drawn, "colours": figures.OUTCOME_COLOURS, "version": __version__}
-
-
-def rule_context(doc) -> dict:
-    from cellrules import __version__
-
-    return {"rule": doc, "version": __version__}
-
-
 def _environment(fmt: str, template_path: str | None):
     import jinja2
     from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -91,6 +69,7 @@ def _environment(fmt: str, template_path: str | None):
         environment = ImmutableSandboxedEnvironment(loader=loader, **options)
     environment.filters["code"] = _CODE[fmt]
     environment.filters["code_block"] = _CODE_BLOCK[fmt]
+    environment.filters["breakable"] = _BREAKABLE[fmt]
     if fmt == "markdown":
         environment.filters["join"] = _markdown_join
     return environment
@@ -167,24 +146,38 @@ def _html_code(value):
     return Markup("<code>{}</code>").format(escape(value))
 
 
-def _markdown_code_block(value):
+def _markdown_code_block(value, language: str = ""):
     """A fenced block, shown verbatim: the fence is longer than any backtick run inside."""
     from markupsafe import Markup
 
-    text = plain(value)
+    text = plain(value).rstrip("\n")
     fence = "`" * max(3, max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
-    return Markup(f"{fence}\n{text}\n{fence}")
+    return Markup(f"{fence}{re.sub(r'[^a-z0-9+-]', '', language)}\n{text}\n{fence}")
 
 
-def _html_code_block(value):
+def _html_code_block(value, language: str = ""):
     from markupsafe import Markup, escape
 
     return Markup("<pre><code>{}</code></pre>").format(escape(value))
 
 
+def _html_breakable(value):
+    """A dotted or snake_case name that may wrap after each `.` and `_` (a <wbr>), never inside a word.
+
+    `electrolyte.interphase_conducts_electrons` in a narrow table column wraps as
+    `electrolyte.` / `interphase_conducts_` / `electrons`, not mid-word.
+    """
+    from markupsafe import Markup, escape
+
+    text = str(escape(plain(value)))
+    return Markup(re.sub(r"([._/])(?=[^\s])", r"\1<wbr>", text))
+
+
 _FINALIZERS = {"text": plain, "markdown": _markdown_finalize, "html": _html}
+_BREAKABLE = {"text": plain, "markdown": _markdown_finalize, "html": _html_breakable}
 _CODE = {"text": plain, "markdown": _markdown_code, "html": _html_code}
-_CODE_BLOCK = {"text": plain, "markdown": _markdown_code_block, "html": _html_code_block}
+_CODE_BLOCK = {"text": lambda value, language="": plain(value), "markdown": _markdown_code_block,
+               "html": _html_code_block}
 
 
 def wrap_text(text: str, width: int = WIDTH) -> str:

@@ -1,7 +1,13 @@
-"""Text output of `check`: one line per finding, then a summary (cli.md)."""
+"""Text output of `check`: one line per finding, then a summary (cli.md).
+
+Findings and unreadable files share the problem format of every command
+(errors.problem_lines): `PATH:LINE:COL: SEVERITY: RULE-ID message`, missing data as
+`PATH:LINE:COL: needs-data: RULE-ID message` (never a severity), and
+`PATH:LINE:COL: error: message`, so gcc-style problem matchers read failures and errors alike.
+"""
 from __future__ import annotations
 
-from cellrules.errors import CellrulesError
+from cellrules.errors import CellrulesError, problem_lines
 
 
 def _error_lines(result) -> list[str]:
@@ -9,9 +15,8 @@ def _error_lines(result) -> list[str]:
     for error in result.errors:
         where = error.location
         line, column = (where.line or 1, where.column or 1) if where else (1, 1)
-        lines.append(f"{result.path}:{line}:{column}: error {error.message}")
-        if isinstance(error, CellrulesError) and error.hint:
-            lines.append(f"    hint: {error.hint}")
+        hint = error.hint if isinstance(error, CellrulesError) else ""
+        lines.extend(problem_lines(f"{result.path}:{line}:{column}", error.message, hint))
     return lines
 
 
@@ -24,15 +29,15 @@ def _finding_lines(result) -> list[str]:
         if finding.outcome == "unknown":
             needs.setdefault(finding.alternatives, []).append(finding)
         elif finding.outcome in ("fail", "waived"):
-            lines.append((finding.line, finding.rule, finding.column,
-                          f"{finding.severity} {finding.rule} {finding.message}"))
+            lines.append((finding.line, finding.rule, finding.column, finding.severity, finding.message))
         elif finding.outcome != "skipped":
-            lines.append((finding.line, finding.rule, finding.column, f"{finding.outcome} {finding.rule} {finding.message}"))
+            lines.append((finding.line, finding.rule, finding.column, finding.outcome, finding.message))
     for findings in needs.values():
         first, others = findings[0], [f.rule for f in findings[1:]]
         also = f" (the same data decides {', '.join(others)})" if others else ""
-        lines.append((first.line, first.rule, first.column, f"needs-data {first.rule} {first.message}{also}"))
-    return [f"{result.path}:{line}:{column}: {text}" for line, _, column, text in sorted(lines)]
+        lines.append((first.line, first.rule, first.column, "needs-data", f"{first.message}{also}"))
+    return [line for row, rule, column, label, message in sorted(lines)
+            for line in problem_lines(f"{result.path}:{row}:{column}", f"{rule} {message}", label=label)]
 
 
 def render_text(results, verbose: bool = False) -> str:
