@@ -35,7 +35,11 @@ def import_graph() -> nx.DiGraph:
             if isinstance(node, ast.Import):
                 targets = [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                targets = [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
+                # `from cellrules import units` imports the submodule; the package's own code is reached
+                # only for names that are not submodules (cellrules/__init__.py loads the API lazily).
+                submodules = [f"{node.module}.{alias.name}" for alias in node.names]
+                named = [m for m in submodules if m in modules]
+                targets = named if len(named) == len(submodules) else [node.module, *named]
             else:
                 continue
             graph.add_edges_from((name, target) for target in targets if target in modules and target != name)

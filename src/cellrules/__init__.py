@@ -4,7 +4,7 @@ The Python API (cellrules/api.py: `load_spec`, `check`, `explain`, `suggest`, `s
 is re-exported here on first use, so `import cellrules` and a warm `cellrules check` stay cheap.
 """
 
-__version__ = "0.1.0"
+from cellrules.version import __version__
 
 _API = ("load_spec", "check", "explain", "suggest", "screen", "count_candidates", "materialize", "Spec", "CheckResult",
         "Explanation", "Fixes", "Suggestion", "Change", "CellrulesError")

@@ -98,7 +98,8 @@ class Explanation:
     report: object = attrs.field(repr=False, eq=False)   # cellrules.report.explain.Report
 
     def render(self, format: str = "html", template: str | None = None) -> str:  # noqa: A002 - the CLI's word
-        from cellrules.report.render import FORMATS, render, report_context
+        from cellrules.report.context import report_context
+        from cellrules.report.render import FORMATS, render
         if format not in FORMATS:
             raise UsageError(f"unknown format {format!r}", hint="formats: " + ", ".join(FORMATS))
         return render("report", format, report_context(self.report, format), template)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cellrules import __version__
+from cellrules.version import __version__
 from cellrules.cli.exits import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK
 from cellrules.errors import CellrulesError, ManyErrors, problem_lines
 

@@ -69,7 +69,7 @@ def _natural(text: str) -> int:
 
 def run(args) -> int:
     from cellrules import screening
-    from cellrules.cli import EXIT_OK
+    from cellrules.cli.exits import EXIT_OK
 
     screening.require_extra()
     outputs = _outputs(args)

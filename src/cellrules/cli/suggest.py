@@ -49,7 +49,7 @@ def run(args) -> int:
     import os
 
     from cellrules import api
-    from cellrules.cli import EXIT_FAIL, EXIT_OK
+    from cellrules.cli.exits import EXIT_FAIL, EXIT_OK
     from cellrules.cli.check import parse_today
     from cellrules.cli.config import Config, ConfigFinder, load_config, merge
     from cellrules.fixes.render import render_json, render_text

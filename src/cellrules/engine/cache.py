@@ -20,7 +20,7 @@ import pickle
 import sys
 from pathlib import Path
 
-from cellrules import __version__
+from cellrules.version import __version__
 from cellrules.engine.ruleset import RuleSet, build_ruleset, rule_files
 from cellrules.fileio import write_atomically as _write_file
 from cellrules.knowledge.load import knowledge_files

@@ -5,7 +5,7 @@ render's escaping, and the renderer never import each other.
 """
 from __future__ import annotations
 
-from cellrules import __version__
+from cellrules.version import __version__
 
 
 def report_context(report, fmt: str) -> dict:

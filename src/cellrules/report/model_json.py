@@ -12,7 +12,8 @@ import math
 
 import attrs
 
-from cellrules import __version__, units
+from cellrules import units
+from cellrules.version import __version__
 
 FORMAT = "cellrules-explain"
 LAYOUT_VERSION = 1

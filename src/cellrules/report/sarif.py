@@ -32,7 +32,7 @@ import re
 from pathlib import Path
 from urllib.parse import quote
 
-from cellrules import __version__
+from cellrules.version import __version__
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
