@@ -63,10 +63,13 @@ def test_ignore_by_id_changes_the_exit_code(tmp_path):
 
 
 def test_ignore_by_prefix(tmp_path):
-    spec = repo(tmp_path, SELECT_CREEP + 'ignore = ["mechanics"]\n')
-    result = run_cli("check", "--format", "json", spec)
+    spec = repo(tmp_path, f'select = ["{CREEP}", "{FAILURE}", "{SHORT}", "window"]\nignore = ["mechanics"]\n')
+    result = run_cli("check", "--all", "--format", "json", spec)
     assert result.returncode == 0
-    assert json.loads(result.stdout)["results"][0]["findings"] == []
+    rules = [f["rule"] for f in json.loads(result.stdout)["results"][0]["findings"]]
+    assert rules and all(rule.startswith("window.") for rule in rules)
+    # Ignoring everything that is selected runs no rule, which would pass any design: an error (D4).
+    assert exit_code(repo(tmp_path / "all", SELECT_CREEP + 'ignore = ["mechanics"]\n')) == 2
 
 
 def test_severity_changes_the_exit_code(tmp_path):
@@ -127,7 +130,9 @@ def test_unknown_key_is_an_error_naming_it_with_a_did_you_mean(tmp_path):
     assert result.returncode == 2
     assert "cellrules.toml:2:1: error: unknown configuration key 'fail_on' in cellrules.toml" in result.stderr
     assert "did you mean fail-on?" in result.stderr
-    assert result.stdout == ""
+    # The spec is that configuration's only file: it is an error, reported as such (D11).
+    assert "cannot use the configuration: cellrules.toml:2:1: unknown configuration key 'fail_on'" in result.stdout
+    assert result.stdout.splitlines()[-1] == "1 file: 0 pass, 0 incomplete, 0 fail, 1 error"
 
 
 def test_unknown_key_in_pyproject_points_into_the_tool_table(tmp_path):

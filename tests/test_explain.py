@@ -401,8 +401,10 @@ def test_check_does_not_import_jinja2():
 
 
 def test_orbital_energies_are_plotted_as_potentials_and_bound_the_band(ruleset, write_spec):
+    # A custom material under a name of its own: custom = true on a knowledge-base name is an error (issue 13, D20).
     spec = NA_MIXED_SCALES.replace('window = { low = "1.2 V", high = "2.4 V", vs = "Na/Na+" }',
-                                   'custom = true\nstate = "solid"\nclass = "sulfide"\nlumo = "-3.5 eV"\nhomo = "-6.0 eV"')
+                                   'custom = true\nstate = "solid"\nclass = "sulfide"\nlumo = "-3.5 eV"\nhomo = "-6.0 eV"') \
+        .replace('material = "Na3PS4"', 'material = "our Na3PS4 glass"')
     diagram = report_of(ruleset, write_spec(spec)).energy
     na_vs_she = ruleset.knowledge.scale.potential_of("Na")
     assert diagram.level("lumo").vs_she == pytest.approx(3.5 - 4.44)          # U = -E/e - 4.44 V vs SHE

@@ -1,6 +1,8 @@
 """How a value is shown to a user: with its unit, potentials on the cell's carrier scale."""
 from __future__ import annotations
 
+import math
+
 from cellrules import units
 from cellrules.cellspec import fields as F
 
@@ -24,6 +26,13 @@ def show(value, kind: str, dimension, scale, carrier: str) -> str:
 
 
 def _number(value: float) -> str:
+    """A plain number: whole numbers as integers, others to 4 digits; infinities and NaN by name.
+
+    A derived value reaches infinity legally (x / 0 is inf in the rule language), so every
+    report must be able to show one.
+    """
+    if not math.isfinite(value):
+        return units.non_finite(value)
     if value == int(value) and abs(value) < 1e6:
         return str(int(value))
     return f"{value:.4g}"

@@ -76,6 +76,38 @@ class UsageError(CellrulesError):
     """The command line was misused (missing path, unknown rule id, ...)."""
 
 
+INTERNAL_ERROR = "internal error in this file"
+
+
+class InternalError(CellrulesError):
+    """A bug that one file triggered (an exception cellrules did not expect), kept as that file's result.
+
+    Whatever goes wrong while loading, evaluating or rendering one file must not cost
+    the results of the others, so the exception becomes this value: the file is
+    reported as an `error`, its exception type is shown with -v and the traceback
+    with --debug.
+    """
+
+    def __init__(self, message: str = INTERNAL_ERROR, location: Location | None = None, hint: str = "",
+                 exception_type: str = "", traceback: str = ""):
+        super().__init__(message, location, hint)
+        self.exception_type = exception_type
+        self.traceback = traceback
+
+    @classmethod
+    def of(cls, exception: BaseException, path: str) -> InternalError:
+        import traceback
+
+        return cls(INTERNAL_ERROR, Location(path), "please report it with this file (-v shows the exception type, "
+                   "--debug its traceback)", type(exception).__name__,
+                   "".join(traceback.format_exception(type(exception), exception, exception.__traceback__)))
+
+    def verbose(self) -> InternalError:
+        """The same error, its message naming the exception type (for -v)."""
+        shown = f"{INTERNAL_ERROR} ({self.exception_type})" if self.exception_type else self.message
+        return InternalError(shown, self.location, self.hint, self.exception_type, self.traceback)
+
+
 def did_you_mean(word: str, candidates: Iterable[str], *, describe=None, owner=None) -> str:
     """A hint naming the closest candidates, or '' when nothing is close.
 

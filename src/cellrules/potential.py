@@ -89,7 +89,12 @@ def _couple_name(metal: str, charge: int) -> str:
 
 
 def _charge(written: str) -> int:
-    return int(written[:-1]) if written[0].isdigit() else len(written)
+    """An ion's charge as written ("2+", "++"); no ion has more than a few, so a long one is an error."""
+    charge = int(written[:-1]) if written[0].isdigit() and len(written) <= 4 else len(written)
+    if charge > 8:
+        raise PotentialError(f"an ion charge of {written[:8]}{'...' if len(written) > 8 else ''} is out of range",
+                             hint="a metal couple is written like Zn/Zn2+ or Al/Al3+")
+    return charge
 
 
 def normalize_reference(text: str, charges: Mapping[str, int] = CARRIER_CHARGES) -> str:

@@ -13,6 +13,7 @@ import sys
 import attrs
 
 from cellrules.errors import CellrulesError, Location
+from cellrules.fileio import read_problem, read_regular
 from cellrules.tomlscan import deepest_nesting, positions
 
 if sys.version_info >= (3, 11):
@@ -52,10 +53,9 @@ def read_toml(path: str, error_class=CellrulesError, max_bytes: int = MAX_BYTES,
         raw = source[:max_bytes + 1]
     else:
         try:
-            with open(path, "rb") as handle:
-                raw = handle.read(max_bytes + 1)
+            raw = read_regular(path, max_bytes)
         except OSError as error:
-            raise error_class(f"cannot read the file: {error.strerror or error}", Location(path)) from None
+            raise error_class(f"cannot read the file: {read_problem(path, error)}", Location(path)) from None
     if len(raw) > max_bytes:
         raise error_class(f"file is larger than {max_bytes // 1024} KiB", Location(path, 1, 1),
                           hint="a cell spec is a few kilobytes; is this the right file?")

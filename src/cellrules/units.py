@@ -506,9 +506,18 @@ class _Unresolved(UnitError):
     """A unit the table cannot read but pint might (a symbol or syntax it lacks)."""
 
 
+# No unit needs a longer power or deeper parentheses; beyond these a unit is refused, not parsed
+# (int() refuses 4,300 digits, and recursion ends in a RecursionError far later).
+_MAX_POWER_DIGITS = 4
+_MAX_NESTING = 32
+
+
 def _power_value(match: re.Match[str]) -> int:
     digits = match.group("caret") or match.group("trailing") or match.group("superscript")
-    return int(digits.translate(_SUPERSCRIPT_DIGITS))
+    digits = digits.translate(_SUPERSCRIPT_DIGITS)
+    if len(digits.lstrip("+-−")) > _MAX_POWER_DIGITS:
+        raise UnitError(f"power {digits[:8]}... is out of range", match.start())
+    return int(digits)
 
 
 def _tokens(text: str) -> list[_Token]:
@@ -562,6 +571,7 @@ class _Parser:
         self.text = text
         self.tokens = tokens
         self.pos = 0
+        self.depth = 0
 
     def parse(self) -> _Term:
         term = self._product()
@@ -603,7 +613,11 @@ class _Parser:
         if token.kind == "symbol":
             term = self._symbol(token)
         elif token.kind == "open":
+            self.depth += 1
+            if self.depth > _MAX_NESTING:
+                raise UnitError(f"parentheses nested more than {_MAX_NESTING} deep", token.column)
             term = self._product()
+            self.depth -= 1
             closing = self._peek()
             if closing is None or closing.kind != "close":
                 raise UnitError("missing ')'", len(self.text) if closing is None else closing.column)
@@ -716,10 +730,18 @@ _NUMBER_RE = re.compile(
 
 
 def _number(match: re.Match[str]) -> float:
+    """The number of a quantity; OverflowError when no float holds it."""
     value = float(match.group("mantissa").replace("−", "-"))
     exponent = match.group("power") or match.group("superscript")
     if exponent is not None:
-        value *= 10.0 ** int(exponent.translate(_SUPERSCRIPT_DIGITS))
+        digits = exponent.translate(_SUPERSCRIPT_DIGITS).replace("−", "-")
+        if len(digits.lstrip("+-").lstrip("0")) > _MAX_POWER_DIGITS:  # 10^(5,000 digits): int() would refuse it
+            if value == 0:
+                return 0.0
+            if digits.startswith("-"):
+                return 0.0 * value
+            raise OverflowError("exponent out of range")
+        value *= 10.0 ** int(digits)
     return value
 
 
@@ -835,7 +857,7 @@ def _format_number(x: float, significant: int, scientific_below: float) -> str:
     if x == 0:
         return "0"
     if not math.isfinite(x):
-        return str(x)
+        return non_finite(x)
     magnitude = abs(x)
     if magnitude < scientific_below or magnitude >= 1e6:
         mantissa, exponent = f"{x:.{significant - 1}e}".split("e")
@@ -844,6 +866,11 @@ def _format_number(x: float, significant: int, scientific_below: float) -> str:
     decimals = max(0, significant - 1 - math.floor(math.log10(magnitude)))
     text = f"{x:.{decimals}f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def non_finite(x: float) -> str:
+    """How every report writes a value that is not a finite number."""
+    return "not a number" if math.isnan(x) else ("infinite" if x > 0 else "-infinite")
 
 
 def format_quantity(value_si: float, dimension: Dimension) -> str:

@@ -16,6 +16,7 @@ from cellrules import potential, units
 from cellrules.errors import Location, ManyErrors, SpecError, did_you_mean
 from cellrules.knowledge.base import KnowledgeBase
 from cellrules.cellspec import fields as F
+from cellrules.cellspec import plausible
 from cellrules.cellspec.model import CellSpec, ElectrolyteLayer, Interlayer, Material, SpecValue, Waiver
 from cellrules.tomlfile import TomlDocument, read_toml
 
@@ -77,8 +78,15 @@ class _Loader:
         self._top_level(data)
         cell = data.get("cell")
         if not isinstance(cell, dict):
-            self.problem("missing [cell] table", Location(self.doc.path, 1, 1),
-                         'add [cell] with name = "..." and carrier = "Li" (or Na, K, Mg, Zn, Al, Ca)')
+            if cell is None:
+                self.problem("missing [cell] table", Location(self.doc.path, 1, 1),
+                             'add [cell] with name = "..." and carrier = "Li" (or Na, K, Mg, Zn, Al, Ca)')
+            elif isinstance(cell, list):
+                self.problem("[[cell]] is an array of tables: a spec has one [cell] table", self.doc.where("cell", 0),
+                             "a spec describes one cell: write [cell] once")
+            else:
+                self.problem(f"cell must be a table [cell], got {_shown(cell)}", self.doc.where("cell"),
+                             'write [cell] with name = "..." and carrier = "Li" below it')
             raise ManyErrors(self.problems)
         self._carrier(cell)
         sections = {}
@@ -102,10 +110,30 @@ class _Loader:
         sei = self._sei(data.get("sei"))
         collectors = self._collectors(data.get("current_collector"))
         waivers = self._waivers(data.get("waiver", []))
+        self._cross_checks(materials, electrolytes)
         if self.problems:
             raise ManyErrors(sorted(self.problems, key=lambda p: (p.location.line, p.location.column, p.message)))
         return CellSpec(self.doc.path, self.values, materials, electrolytes, interlayers, sei, collectors, waivers,
                         sections)
+
+    def _cross_checks(self, materials: dict, electrolytes) -> None:
+        """Values that are possible one by one but not together (cellspec/plausible.py): a cathode at or below
+        its anode, a HOMO at or above the LUMO. Each is reported at the value the spec gave."""
+        cathode = self.values.get("cathode.potential")
+        anode = self.values.get("anode.potential")
+        anode_she = anode.value if anode else _entry_potential(materials.get("anode"))
+        if cathode is not None and plausible.electrodes_reversed(anode_she, cathode.value):
+            scale, carrier = self.kb.scale, self.carrier
+            shown = f"{scale.from_she(anode_she, carrier):.2f} V vs {scale.display_name(carrier)}"
+            source = anode.text if anode else f"{materials['anode'].name}, from the knowledge base"
+            self.problem(f"cathode.potential {cathode.text!r} is at or below the anode's potential ({shown}; {source})",
+                         cathode.location, "the cathode is the positive electrode: check both references, "
+                                           "or whether anode and cathode are swapped")
+        for layer in electrolytes:
+            homo, lumo = layer.values.get("homo"), layer.values.get("lumo")
+            if homo is not None and lumo is not None and plausible.orbitals_reversed(homo.value, lumo.value):
+                self.problem(f"homo {homo.text!r} is at or above lumo {lumo.text!r}", homo.location,
+                             "the HOMO is the lower orbital energy (more negative eV); swap them or check the signs")
 
     # -- file level ----------------------------------------------------------
     def _top_level(self, data: dict) -> None:
@@ -116,7 +144,7 @@ class _Loader:
         version = data.get("spec_version")
         if version is None:
             self.problem("missing spec_version", Location(self.doc.path, 1, 1), "add `spec_version = 1` as the first line")
-        elif version not in SPEC_VERSIONS or isinstance(version, bool):
+        elif version not in SPEC_VERSIONS or not isinstance(version, int) or isinstance(version, bool):
             self.problem(f"unsupported spec_version {version!r}", self.doc.where("spec_version"),
                          "this cellrules reads spec_version " + ", ".join(map(str, SPEC_VERSIONS)))
 
@@ -223,7 +251,7 @@ class _Loader:
             if raw < 0:
                 self.problem(f"{field.key} cannot be negative, got {raw}", where)
                 return None
-            return SpecValue(float(raw), str(raw), where)
+            return self._plausible(field, SpecValue(float(raw), str(raw), where), str(raw))
         if kind == F.STRING:
             if not isinstance(raw, str):
                 self.problem(f"{field.key} must be a string, got {_shown(raw)}", where,
@@ -234,7 +262,7 @@ class _Loader:
                 self.problem(f"{field.key} {raw!r} is not one of the accepted values", where,
                              did_you_mean(raw, field.vocabulary) or "values: " + ", ".join(field.vocabulary))
                 return None
-            return SpecValue(raw, raw, where)
+            return self._plausible(field, SpecValue(raw, raw, where), repr(raw))
         if kind == F.BOOL:
             if not isinstance(raw, bool):
                 self.problem(f"{field.key} must be true or false, got {_shown(raw)}", where)
@@ -258,6 +286,9 @@ class _Loader:
             self.problem(f"{field.key} must be a quantity string, got {_shown(raw)}", where, f'e.g. {field.key} = "{example}"')
             return None
         if isinstance(raw, (int, float)):
+            if isinstance(raw, float) and not math.isfinite(raw):
+                self.problem(f"{field.key} = {raw} is not a number a cell can have", where, f'e.g. {field.key} = "{example}"')
+                return None
             unit = example.split(" ", 1)[1].split(" vs ")[0] if " " in example else ""
             number = raw if isinstance(raw, int) else format(raw, "g")  # format(int, "g") overflows past 1e308
             self.problem(f"{field.key} = {raw} has no unit", where, f'add a unit, e.g. "{number} {unit}"')
@@ -265,13 +296,14 @@ class _Loader:
         try:
             if field.kind == F.POTENTIAL:
                 parsed = potential.parse_potential(raw, self.carrier, self.kb.scale)
-                return SpecValue(parsed.she, raw, where)
+                return self._plausible(field, SpecValue(parsed.she, raw, where), repr(raw))
             quantity = units.parse_quantity(raw)
         except (units.UnitError, potential.PotentialError) as error:
             self.problem(f"{field.key}: {error.message}", where, error.hint)
             return None
         if quantity.dimension == units.DIMENSIONLESS and expected != units.DIMENSIONLESS:
-            self.problem(f"{field.key} = {raw!r} has no unit", where, f'add a unit, e.g. "{raw} {example.split(" ", 1)[1]}"')
+            self.problem(f"{field.key} = {raw!r} has no unit", where,
+                         f'add a unit, e.g. "{_number_part(raw)} {example.split(" ", 1)[1]}"')
             return None
         if quantity.dimension != expected:
             self.problem(f"{field.key}: expected {_article(expected.name)}, got {_article(quantity.dimension.name)} ({raw})",
@@ -284,7 +316,21 @@ class _Loader:
                 and quantity.value < 0:
             self.problem(f"{field.key} cannot be negative ({raw})", where)
             return None
-        return SpecValue(quantity.value, raw, where)
+        return self._plausible(field, SpecValue(quantity.value, raw, where), repr(raw))
+
+    def _plausible(self, field: F.Field, value: SpecValue, written: str) -> SpecValue | None:
+        """`value` when it is physically possible for `field` (cellspec/plausible.py); else a problem and None."""
+        if isinstance(value.value, str):
+            if value.value.strip():
+                return value
+            self.problem(f"{field.key} is empty", value.location, f"write {field.key} = \"...\" or leave the key out")
+            return None
+        bounds = plausible.out_of_range(field.path, value.value)
+        if bounds is None:
+            return value
+        self.problem(plausible.message(field.key, written, value.value, bounds, self.kb.scale, self.carrier),
+                     value.location, bounds.hint)
+        return None
 
     def _window(self, raw, where: Location, path: tuple, values: dict) -> None:
         if not isinstance(raw, dict):
@@ -311,7 +357,10 @@ class _Loader:
             except (units.UnitError, potential.PotentialError) as error:
                 self.problem(f"window.{key}: {error.message}", at, error.hint or 'e.g. "1.7 V"')
                 continue
-            values[f"window.{key}"] = SpecValue(parsed.she, f"{text} vs {reference}" if " vs" not in text else text, at)
+            limit = self._plausible(F.BY_PATH[f"electrolyte.window.{key}"], SpecValue(
+                parsed.she, f"{text} vs {reference}" if " vs" not in text else text, at), repr(raw[key]))
+            if limit is not None:
+                values[f"window.{key}"] = limit
         low, high = values.get("window.low"), values.get("window.high")
         if low and high and low.value > high.value:
             self.problem("window.low is above window.high", where, "swap them")
@@ -326,7 +375,9 @@ class _Loader:
             self.problem(f"{key} must be an orbital energy in eV (vacuum scale)", where, 'e.g. homo = "-6.9 eV"')
             return
         she = potential.energy_to_potential_she(quantity.value / units.ELECTRON_VOLT)
-        values[key] = SpecValue(she, raw, where)
+        orbital = self._plausible(F.BY_PATH[f"electrolyte.{key}"], SpecValue(she, raw, where), repr(raw))
+        if orbital is not None:
+            values[key] = orbital
 
     # -- materials -----------------------------------------------------------
     def _material(self, section: str, table: dict, path: tuple = ()) -> Material | None:
@@ -348,6 +399,12 @@ class _Loader:
                 if key not in table:
                     self.problem(f"a custom {section} must give {key}", self.doc.where(*path),
                                  f"add {key} = ... ({', '.join(F.BY_PATH[f'{section}.{key}'].vocabulary)})")
+            known = self.kb.lookup(section, name) if "material" in table else None
+            if known is not None:
+                self.problem(f"{section} material {name!r} is in the knowledge base, yet custom = true ignores what it "
+                             f"knows of it", self.doc.where(*path, "custom"),
+                             f"remove custom = true to use the knowledge base's {known.entry.name} (values given here "
+                             "still override it), or give the custom material a name of its own")
             return Material(name, None, "custom", where)
         match = self.kb.lookup(section, name)
         if match is not None:
@@ -363,7 +420,8 @@ class _Loader:
                             owner=known.get)
         extra = f"or declare it with custom = true in [{section}] and give its properties" if section in EXTRA_KEYS \
             else "see `cellrules knowledge list`"
-        self.problem(f"unknown {section.replace('_', ' ')} material {name!r}", where, f"{hint} {extra}".strip() if hint else extra)
+        shown = name if len(name) <= 80 else f"{name[:60]}... ({len(name)} characters)"
+        self.problem(f"unknown {section.replace('_', ' ')} material {shown!r}", where, f"{hint} {extra}".strip() if hint else extra)
 
     def _lookup_list(self, section: str, names, where: Location) -> tuple[Material, ...]:
         found = []
@@ -404,6 +462,8 @@ class _Loader:
             values, interface = {}, None
             for key, value in table.items():
                 where = self.doc.where("interlayer", index, key)
+                if key == "custom" and not isinstance(value, bool):
+                    self.problem("custom must be true or false", where)
                 if key in ("material", "custom"):
                     continue
                 if key == "between":
@@ -565,6 +625,21 @@ def _stack_position(name: str, other: str, layer_count: int) -> int | None:
 
 def _layers_hint(layer_count: int) -> str:
     return '; with several electrolyte layers name them "electrolyte.1" ... "electrolyte.N"' if layer_count > 1 else ""
+
+
+def _number_part(text: str) -> str:
+    """The number a quantity string starts with ("5" of "5 %"), for a hint that must itself be valid."""
+    match = re.match(r"\s*([+\-−]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+\-]?\d+)?)", text)
+    return match.group(1) if match else "1"
+
+
+def _entry_potential(material) -> float | None:
+    """An anode material's potential (V vs SHE) from its knowledge-base entry, if it has one."""
+    entry = material.entry if material is not None else None
+    if entry is None:
+        return None
+    value = entry.get("potential") or entry.get("standard_potential")
+    return value.value if value is not None else None
 
 
 def _finite(number) -> float | None:

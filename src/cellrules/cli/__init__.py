@@ -12,7 +12,8 @@ import sys
 
 from cellrules.version import __version__
 from cellrules.cli.exits import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK
-from cellrules.errors import CellrulesError, ManyErrors, problem_lines
+from cellrules.cli.problems import report_error
+from cellrules.errors import CellrulesError
 
 
 class _Parser(argparse.ArgumentParser):
@@ -50,13 +51,6 @@ def _optional_commands():
     return found
 
 
-def report_error(error: CellrulesError) -> None:
-    problems = error.problems if isinstance(error, ManyErrors) else [error]
-    for problem in problems:
-        where = str(problem.location) if problem.location else ""
-        sys.stderr.write("".join(line + "\n" for line in problem_lines(where, problem.message, problem.hint)))
-
-
 def main(argv=None) -> int:
     try:
         return _run(argv)
@@ -84,3 +78,7 @@ def _run(argv) -> int:
         sys.stderr.write("cellrules: internal error; please report it with the command and inputs "
                          "(run again with --debug for the traceback)\n")
         return EXIT_ERROR
+    finally:
+        from cellrules.notes import NOTES
+
+        NOTES.print(verbose=getattr(args, "verbose", False))

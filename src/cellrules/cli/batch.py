@@ -47,21 +47,28 @@ def check_all(tasks: list[Task], rulesets: dict, jobs: int, stream=sys.stderr) -
                 results.append(check_file(rulesets[task.rules_dirs], task.path, task.options, task.source))
                 progress.advance(1)
             return results
-        return _in_processes(tasks, sorted(rulesets), workers, progress)
+        return _in_processes(tasks, rulesets, workers, progress)
     finally:
         progress.close()
 
 
-def _in_processes(tasks: list[Task], rules_dirs: list, workers: int, progress: Progress) -> list:
+def _in_processes(tasks: list[Task], rulesets: dict, workers: int, progress: Progress) -> list:
     # Several chunks per worker keep every worker busy to the end and the bar moving.
     from concurrent.futures import ProcessPoolExecutor  # multiprocessing costs ~20 ms of a one-file start
 
     size = max(1, min(64, len(tasks) // (workers * 4)))
     chunks = [tasks[i:i + size] for i in range(0, len(tasks), size)]
     results: list = []
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(rules_dirs,))
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(sorted(rulesets),))
     try:
-        for done in pool.map(_check_chunk, chunks):
+        futures = [pool.submit(_check_chunk, chunk) for chunk in chunks]
+        for chunk, future in zip(chunks, futures):
+            try:
+                done = future.result()
+            except KeyboardInterrupt:
+                raise
+            except Exception:  # noqa: BLE001 - a worker died or a result did not cross: check this chunk here
+                done = [_portable(check_file(rulesets[t.rules_dirs], t.path, t.options, t.source)) for t in chunk]
             results.extend(done)
             progress.advance(len(done))
     except KeyboardInterrupt:  # Ctrl-C: drop the queued chunks instead of checking them before exiting

@@ -13,7 +13,9 @@ import os
 import sys
 from pathlib import Path
 
-from cellrules.errors import UsageError, did_you_mean
+import attrs
+
+from cellrules.errors import CellrulesError, ManyErrors, UsageError, did_you_mean
 
 FORMATS = ("text", "json", "sarif", "junit", "github")
 COLORS = ("auto", "always", "never")
@@ -101,40 +103,34 @@ def command_line_config(args):
 
 
 def run(args) -> int:
+    from cellrules.cli.problems import report_error
     from cellrules.cli.exits import EXIT_ERROR, EXIT_FAIL, EXIT_OK
     from cellrules.cli.batch import Task, check_all, default_jobs
-    from cellrules.cli.config import ConfigFinder, check_rule_ids, load_config, merge
-    from cellrules.cli.load import load_ruleset
+    from cellrules.report.isolate import render_isolated
 
     if args.format not in FORMATS:
         raise UsageError(f"unknown format {args.format!r}", hint="formats: " + ", ".join(FORMATS))
     if args.color not in COLORS:
         raise UsageError(f"unknown --color {args.color!r}", hint="auto, always or never")
-    today = parse_today(args.today)
-    overrides = command_line_config(args)
-    explicit = load_config(args.config) if args.config else None
-    finder = ConfigFinder()
     sources = read_stdin(args)
-    found, missing = _find(args, explicit, finder)
-    configs = {path: explicit or finder.for_file(path) for path in found}
-    # JUnit lists every rule that ran, passes included.
-    include_all = args.all or args.format == "junit"
-    settings = {path: merge(config, overrides, include_all, today) for path, config in configs.items()}
-    if args.verbose:
-        sys.stderr.write(applied_configs(configs, explicit is not None))
-    rulesets = {}
-    for setting in dict.fromkeys(settings.values()):
-        if setting.rules_dirs not in rulesets:
-            rulesets[setting.rules_dirs] = load_ruleset(setting.rules_dirs)
-        ruleset = rulesets[setting.rules_dirs]
-        check_rule_ids(setting, ruleset.by_id, {r.concern for r in ruleset.rules})
+    settings, rulesets, broken, missing = _settings(args)
+    for error in dict.fromkeys(broken.values()):  # each broken configuration once, at its own lines
+        report_error(error)
     tasks = [Task(path, s.rules_dirs, s.options(), sources.get(path)) for path, s in settings.items()]
-    results = check_all(tasks, rulesets, args.jobs or default_jobs()) + [_missing(path) for path in missing]
-    sys.stdout.write(render(args.format, results, rulesets.values(), settings, args, sources))
+    results = check_all(tasks, rulesets, args.jobs or default_jobs())
+    results = sorted([*results, *(_unusable_configuration(path, error) for path, error in broken.items()),
+                      *(_missing(path) for path in missing)], key=lambda r: r.path)
+    shown = _verbose_errors if args.verbose else list
+    text, results = render_isolated(
+        lambda some: render(args.format, shown(some), rulesets.values(), settings, args, sources), results)
+    if args.debug:
+        _print_tracebacks(results)
+    sys.stdout.write(text)
     statuses = {r.status for r in results}
     if "error" in statuses:
         return EXIT_ERROR
-    if any(r.status == "fail" or (settings[r.path].strict and r.status == "incomplete") for r in results):
+    if any(r.status == "fail" or (r.path in settings and settings[r.path].strict and r.status == "incomplete")
+           for r in results):
         return EXIT_FAIL
     return EXIT_OK
 
@@ -150,13 +146,108 @@ def _missing(path: str):
     return FileResult(path, "error", message=error.message, errors=(error,))
 
 
+def _settings(args) -> tuple[dict, dict, dict, list]:
+    """Each spec's settings, the rule sets they need, the specs whose configuration cannot be used, and the
+    named paths that do not exist.
+
+    A mistake on the command line (a --rules pack, a --select id, the --config file) stops the run;
+    a broken configuration found in a folder, or a broken rule pack it names, makes only the specs it
+    governs errors (path -> the error), so every other folder is still checked.
+    """
+    from cellrules.cli.config import ConfigFinder, check_rule_ids, load_config, merge
+    from cellrules.cli.load import load_ruleset
+
+    today = parse_today(args.today)
+    overrides = command_line_config(args)
+    explicit = load_config(args.config) if args.config else None
+    finder = ConfigFinder()
+    include_all = args.all or args.format == "junit"  # JUnit lists every rule that ran, passes included
+    settings, rulesets, broken, configs = {}, {}, {}, {}
+    found, missing = _find(args, explicit, finder)
+    for path in found:
+        try:
+            configs[path] = explicit or finder.for_file(path)
+            settings[path] = merge(configs[path], overrides, include_all, today)
+        except CellrulesError as error:
+            broken[path] = error
+    if args.verbose:
+        sys.stderr.write(applied_configs(configs, explicit is not None))
+    for setting in dict.fromkeys(settings.values()):
+        try:
+            if setting.rules_dirs not in rulesets:
+                rulesets[setting.rules_dirs] = load_ruleset(setting.rules_dirs)
+            ruleset = rulesets[setting.rules_dirs]
+            check_rule_ids(setting, ruleset.by_id, {r.concern for r in ruleset.rules})
+        except CellrulesError as error:
+            if explicit is not None or setting.config.path is None or _from_command_line(error, overrides):
+                raise
+            broken.update((path, error) for path, s in settings.items() if s == setting)
+    return {p: s for p, s in settings.items() if p not in broken}, rulesets, broken, missing
+
+
+def _from_command_line(error: CellrulesError, overrides) -> bool:
+    """Whether a problem lies in what the command line named (a --rules pack, a --select id) rather than in a
+    folder's configuration file."""
+    problems = error.problems if isinstance(error, ManyErrors) else [error]
+    packs = [os.path.abspath(d) + os.sep for d in overrides.rules_dirs or ()]
+    for problem in problems:
+        if problem.location is None:
+            return True  # check_rule_ids: an id given on the command line
+        where = os.path.abspath(problem.location.path)
+        if any(where.startswith(pack) for pack in packs):
+            return True
+    return False
+
+
+def _unusable_configuration(path: str, error: CellrulesError):
+    """The `error` result of a spec whose folder's configuration (or a rule pack it names) cannot be used.
+
+    Each problem is reported at its own file:line:col inside the message, since the
+    result's locations are lines of the spec.
+    """
+    from cellrules.engine.results import FileResult
+    from cellrules.errors import ConfigError, Location
+
+    problems = error.problems if isinstance(error, ManyErrors) else [error]
+    errors = tuple(ConfigError(f"cannot use the configuration: {p.location}: {p.message}" if p.location
+                               else f"cannot use the configuration: {p.message}", Location(path, 1, 1), p.hint)
+                   for p in problems)
+    return FileResult(path, "error", message=errors[0].message, errors=errors)
+
+
+def _verbose_errors(results) -> list:
+    """With -v an internal error names its exception type."""
+    from cellrules.errors import InternalError
+
+    shown = []
+    for result in results:
+        if any(isinstance(e, InternalError) for e in result.errors):
+            errors = tuple(e.verbose() if isinstance(e, InternalError) else e for e in result.errors)
+            result = attrs.evolve(result, errors=errors, message=errors[0].message)
+        shown.append(result)
+    return shown
+
+
+def _print_tracebacks(results) -> None:
+    """With --debug the traceback of every internal error goes to stderr."""
+    from cellrules.errors import InternalError
+
+    for result in results:
+        for error in result.errors:
+            if isinstance(error, InternalError):
+                sys.stderr.write(error.traceback)
+
+
 def _find(args, explicit, finder) -> tuple[list[str], list[str]]:
     """Specs named or found, and named paths that do not exist; with --only-specs, named files go through the
     same filter as found ones."""
-    from cellrules.cli.discover import CONFIG_NAMES, find_specs, is_spec
+    from cellrules.cli.discover import CONFIG_NAMES, find_specs, is_spec, same_file_key
 
     def excluded(path: str) -> bool:
-        return (explicit or finder.for_file(path)).excludes(path)
+        try:
+            return (explicit or finder.for_file(path)).excludes(path)
+        except CellrulesError:
+            return False  # its configuration is broken: the file is reported with that error
 
     if not args.paths:
         find_specs(args.paths)  # raises the usage error for "no path given"
@@ -178,7 +269,8 @@ def _find(args, explicit, finder) -> tuple[list[str], list[str]]:
                 found.append(given)
         else:
             found.extend(find_specs([given]))
-    found = sorted(dict.fromkeys(found))
+    # One file named twice (`a.toml`, `./a.toml`, or named and found in a folder) is checked once.
+    found = sorted({same_file_key(path): path for path in reversed(found)}.values())
     return found, sorted(set(missing) - set(found))
 
 

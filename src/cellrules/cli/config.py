@@ -23,7 +23,8 @@ import attrs
 from cellrules import repository
 from cellrules.engine.evaluate import CheckOptions
 from cellrules.errors import ConfigError, Location, ManyErrors, did_you_mean
-from cellrules.tomlfile import TomlDocument, read_toml, tomllib
+from cellrules.fileio import read_regular
+from cellrules.tomlfile import MAX_BYTES, TomlDocument, read_toml, tomllib
 
 KEYS = ("select", "ignore", "severity", "rules-dirs", "fail-on", "strict", "exclude", "rule-docs-url")
 SEVERITIES = ("error", "warning", "info")
@@ -121,13 +122,20 @@ class ConfigFinder:
         return self._for_folder(Path(os.path.abspath(path)).parent)
 
     def _for_folder(self, folder: Path) -> Config:
+        """A broken configuration raises for every spec it governs, and is read once like a good one."""
         if folder not in self._by_folder:
-            found = config_in(folder)
-            if found is None:
-                top = folder.parent == folder or repository.is_root(folder)
-                found = Config() if top else self._for_folder(folder.parent)
+            try:
+                found = config_in(folder)
+                if found is None:
+                    top = folder.parent == folder or repository.is_root(folder)
+                    found = Config() if top else self._for_folder(folder.parent)
+            except ConfigError as error:
+                found = error
             self._by_folder[folder] = found
-        return self._by_folder[folder]
+        found = self._by_folder[folder]
+        if isinstance(found, ConfigError):
+            raise found
+        return found
 
 
 def config_in(folder: Path) -> Config | None:
@@ -150,11 +158,21 @@ def _shown(path: Path) -> str:
 
 
 def _has_tool_table(path: Path) -> bool:
+    """Whether a pyproject.toml holds [tool.cellrules]. Any other pyproject.toml is not ours to judge:
+    however broken (bad TOML, 5,000-digit numbers, deep nesting, not UTF-8, not a regular file), it is skipped."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return False  # not ours to judge: a broken pyproject.toml without our table is someone else's problem
+        data = tomllib.loads(read_regular(path, MAX_BYTES).decode("utf-8"))
+    except (OSError, ValueError, RecursionError, MemoryError):  # ValueError: bad UTF-8, bad TOML, huge numbers
+        return _mentions_tool_table(path)
     return isinstance(data.get("tool"), dict) and "cellrules" in data["tool"]
+
+
+def _mentions_tool_table(path: Path) -> bool:
+    """A pyproject.toml that cannot be parsed but names [tool.cellrules] is ours after all: load_config reports it."""
+    try:
+        return b"tool.cellrules" in read_regular(path, MAX_BYTES)
+    except OSError:
+        return False
 
 
 def load_config(path: str) -> Config:
@@ -244,11 +262,18 @@ class _Parser:
         if dirs is None:
             return None
         resolved = []
+        from cellrules.cli.load import rule_pack_problem
+
         for entry in dirs:
             path = os.path.normpath(os.path.join(folder, entry))
             if not os.path.isdir(path):
                 self.problem(f"rules-dirs entry {entry!r} is not a directory (looked for {path})", "rules-dirs",
                              hint="paths in rules-dirs are relative to the configuration file")
+                continue
+            problem = rule_pack_problem(path)
+            if problem:
+                self.problem(f"rules-dirs entry {entry!r} is {problem}", "rules-dirs",
+                             hint="a rule pack is a folder of *.rules files, with its knowledge/*.toml beside them")
                 continue
             resolved.append(path)
         return tuple(resolved)
@@ -302,6 +327,14 @@ def check_rule_ids(settings: Settings, rule_ids, concerns) -> None:
         where = config.location(key) if from_file else None
         message = f"{key}: unknown rule id or prefix {pattern!r}"
         problems.append(ConfigError(message, where, hint) if from_file else ConfigError(message + " on the command line", None, hint))
+    if not problems and (settings.select or settings.ignore) and not any(map(settings.options().selected, known)):
+        # Nothing would run, and a check that runs no rule passes every design.
+        keys = [k for k in ("select", "ignore") if getattr(config, k)]
+        given_in_file = all(getattr(settings, k) == getattr(config, k) for k in keys) and config.path is not None
+        where = config.location(keys[0]) if given_in_file and keys else None
+        message = "select and ignore leave no rule to run" + ("" if given_in_file else " (with the command line)")
+        problems.append(ConfigError(message, where, "an ignore pattern matches every selected rule; "
+                                                    "narrow the ignore or widen the select"))
     if problems:
         raise ManyErrors(problems)
 

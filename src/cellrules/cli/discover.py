@@ -1,4 +1,10 @@
-"""Finding spec files (cli.md, "Finding specs")."""
+"""Finding spec files (cli.md, "Finding specs").
+
+A directory may hold anything: a FIFO or a socket named `*.toml` (opening one for
+reading blocks forever), a device, a dangling or looping symbolic link, a file
+the user cannot read. None of them is a spec that could be checked, and none may
+hang or silently vanish from the run: each is skipped with a note on stderr.
+"""
 from __future__ import annotations
 
 import fnmatch
@@ -7,30 +13,43 @@ import re
 from pathlib import Path
 
 from cellrules.errors import UsageError
-from cellrules.tomlfile import tomllib
+from cellrules.fileio import named_kind, read_problem, read_regular
+from cellrules.notes import NOTES
+from cellrules.tomlfile import MAX_BYTES, tomllib
 
 CONFIG_NAMES = ("pyproject.toml", "cellrules.toml")
 _SKIP_DIRS = ("node_modules", "__pycache__", "site-packages")
 
 
 def find_specs(paths, exclude=()) -> list[str]:
-    """Files named are specs whatever their name; directories are searched for *.toml specs."""
+    """Files named are specs whatever their name; directories are searched for *.toml specs.
+
+    A file named twice (`bad.toml` and `./bad.toml`) is checked once, under the name first given.
+    """
     if not paths:
         raise UsageError("no path given", hint="cellrules check PATH... (a spec file or a directory of specs)")
-    found: list[str] = []
+    found: dict[str, str] = {}   # normalised path -> the name shown
     for given in paths:
-        path = Path(given)
-        if path.is_file():
-            found.append(given)
-        elif path.is_dir():
-            specs = [str(p) for p in _walk(path) if is_spec(p) and not _excluded(p, exclude)]
+        kind = named_kind(given)
+        if kind == "file":
+            found.setdefault(same_file_key(given), given)
+        elif kind == "directory":
+            specs = [str(p) for p in _walk(Path(given)) if is_spec(p) and not _excluded(p, exclude)]
             if not specs:
                 raise UsageError(f"no cell spec found in directory {given}",
                                  hint="a spec is a *.toml file with spec_version = 1 or a [cell] table")
-            found.extend(specs)
-        else:
+            for spec in specs:
+                found.setdefault(same_file_key(spec), spec)
+        elif kind == "missing":
             raise UsageError(f"no such file or directory: {given}")
-    return sorted(dict.fromkeys(found))
+        else:
+            raise UsageError(f"cannot check {given}: {kind}", hint="name a spec file or a directory of specs")
+    return sorted(found.values())
+
+
+def same_file_key(path: str) -> str:
+    """The key under which two spellings of one path (`a.toml`, `./a.toml`, `d/../a.toml`) are one file."""
+    return os.path.normpath(os.path.abspath(path))
 
 
 def _walk(root: Path):
@@ -52,11 +71,15 @@ _SPEC_START = re.compile(rb"(?:[ \t]*(?:#[^\n]*)?\r?\n)*[ \t]*(?:spec_version[ \
 
 
 def is_spec(path: Path) -> bool:
-    """A top-level spec_version or [cell]; a malformed file that looks like a spec is checked (and reported)."""
+    """A top-level spec_version or [cell]; a malformed file that looks like a spec is checked (and reported).
+
+    A path that cannot be read as a regular file (a FIFO, a dangling link, no permission) is no spec:
+    it is skipped with a note saying why.
+    """
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read(1024 * 1024 + 1)  # never all of a 50 MB file: the loader refuses it anyway
-    except OSError:
+        raw = read_regular(path, MAX_BYTES)  # never all of a 50 MB file: the loader refuses it anyway
+    except OSError as error:
+        NOTES.add(f"skipped: {read_problem(path, error)}", str(path))
         return False
     if _SPEC_START.match(raw):
         return True  # the common case, decided without parsing the file twice

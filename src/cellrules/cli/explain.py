@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 
-from cellrules.errors import CellrulesError, Location, ManyErrors, UsageError, did_you_mean
+from cellrules.errors import CellrulesError, InternalError, Location, ManyErrors, UsageError, did_you_mean
 
 
 def register(commands) -> None:
@@ -65,12 +65,23 @@ def _spec_report(ruleset, args) -> str:
     if args.spec == STDIN:
         path, source = args.stdin_filename or STDIN, sys.stdin.buffer.read(MAX_BYTES + 1)
     result = check_file(ruleset, path, CheckOptions(include_all=True, today=parse_today(args.today)), source)
+    if args.debug:
+        for error in result.errors:
+            if isinstance(error, InternalError):
+                sys.stderr.write(error.traceback)
     if result.status == "error":
         raise ManyErrors(list(result.errors) or [CellrulesError(result.message, Location(path))])
-    report = build_report(result, ruleset)
-    if args.format == "json":
-        return render_model_json("report", report)
-    return render("report", args.format, report_context(report, args.format), args.template)
+    try:
+        report = build_report(result, ruleset)
+        if args.format == "json":
+            return render_model_json("report", report)
+        return render("report", args.format, report_context(report, args.format), args.template)
+    except CellrulesError:
+        raise
+    except Exception as error:  # noqa: BLE001 - a bug this file triggers is reported as the file's error
+        if args.debug:
+            raise
+        raise InternalError.of(error, path) from None
 
 
 def _rule_report(ruleset, args) -> str:

@@ -1,37 +1,32 @@
 """A cache of the compiled rule set, so a warm start imports neither Lark nor networkx.
 
-The cache lives in the user's cache directory ($XDG_CACHE_HOME/cellrules), is
-keyed by a hash of the grammar, every rule and knowledge file, the cellrules
-version and the Python version, is written atomically (temp file + rename),
-and is rebuilt silently when it is missing, stale or corrupt. It holds the
-compiled rules and knowledge, never check results.
+The compiled rule set is kept in the user's signed store (engine/store.py), keyed
+by a hash of the grammar, every rule and knowledge file, the cellrules version,
+the Python version and cellrules' own source. The entries are pickles, and a
+pickle can run code, so an entry is unpickled only after its HMAC proves that
+this user's cellrules wrote it: a planted, foreign, damaged or stale entry is
+rebuilt, with a note under -v. It holds the compiled rules and knowledge, never
+check results.
 
 When the rule set must be rebuilt (a lab edited its pack), each rule and
-knowledge file's parse result is also kept, by content, under `parsed/`: the
-built-in pack's hundred rules are then not parsed again for every edit.
+knowledge file's parse result is also kept, by content, in the `parsed`
+namespace: the built-in pack's hundred rules are then not parsed again for
+every edit.
 """
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
-import os
 import pickle
 import sys
 from pathlib import Path
 
 from cellrules.version import __version__
 from cellrules.engine.ruleset import RuleSet, build_ruleset, rule_files
-from cellrules.fileio import write_atomically as _write_file
+from cellrules.engine.store import Store, open_store
+from cellrules.fileio import read_regular
 from cellrules.knowledge.load import knowledge_files
 from cellrules.resources import grammar_path
-
-
-def cache_dir() -> Path | None:
-    if os.environ.get("CELLRULES_NO_CACHE"):
-        return None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "cellrules"
 
 
 def _code_digest() -> bytes:
@@ -47,55 +42,64 @@ def _code_digest() -> bytes:
 _CODE = _code_digest()
 
 
-def _key(directories) -> str:
+def _key(directories) -> str | None:
+    """The rule set's key, or None when a file cannot be read (the build then reports it, uncached)."""
     digest = hashlib.sha256(_CODE)
-    for path in [grammar_path(), *rule_files(directories), *knowledge_files(directories)]:
-        digest.update(str(path).encode())
-        digest.update(path.read_bytes())
+    try:
+        for path in [grammar_path(), *rule_files(directories), *knowledge_files(directories)]:
+            digest.update(str(path).encode("utf-8", "surrogateescape") + b"\0")
+            digest.update(read_regular(path))
+    except OSError:
+        return None
     return digest.hexdigest()[:32]
 
 
 def cached_ruleset(directories) -> RuleSet:
-    folder = cache_dir()
-    if folder is None:
+    store = open_store()
+    key = _key(directories) if store is not None else None
+    if store is None or key is None:
         return build_ruleset(directories)
-    path = folder / f"ruleset-{_key(directories)}.pickle"
-    ruleset = _read(path)
-    if not isinstance(ruleset, RuleSet):
-        ruleset = build_ruleset(directories, memo=functools.partial(_parsed_once, folder / "parsed"))
-        write_atomically(path, pickle.dumps(ruleset, protocol=pickle.HIGHEST_PROTOCOL))
+    ruleset = _unpickled(store, "ruleset", key, RuleSet)
+    if ruleset is None:
+        ruleset = build_ruleset(directories, memo=functools.partial(_parsed_once, store))
+        store.put("ruleset", key, pickle.dumps(ruleset, protocol=pickle.HIGHEST_PROTOCOL))
     return ruleset
 
 
-def _parsed_once(folder: Path, path: Path, kind: type, parse):
+def parse_memo():
+    """`memo(path, kind, parse)` keeping each file's parse in the signed store (None without a store), for
+    callers that parse the rule files themselves (the screen's column compiler needs the checked AST)."""
+    store = open_store()
+    return functools.partial(_parsed_once, store) if store is not None else None
+
+
+def _parsed_once(store: Store, path: Path, kind: type, parse):
     """The `kind` that `parse()` makes of this content of `path`: from the cache, or parsed now and kept."""
     try:
-        content = path.read_bytes()
+        content = read_regular(path)
     except OSError:
         return parse()  # it reports the unreadable file
-    entry = folder / (hashlib.sha256(_CODE + str(path).encode() + content).hexdigest()[:32] + ".pickle")
-    value = _read(entry)
-    if not isinstance(value, kind):
+    key = hashlib.sha256(_CODE + str(path).encode("utf-8", "surrogateescape") + b"\0" + content).hexdigest()[:32]
+    value = _unpickled(store, "parsed", key, kind)
+    if value is None:
         value = parse()
-        write_atomically(entry, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        store.put("parsed", key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
     return value
 
 
-def _read(path: Path):
-    """A pickled cache entry, or None when it is missing, truncated or corrupt."""
-    try:
-        with open(path, "rb") as handle:
-            return pickle.load(handle)
-    except Exception:  # noqa: BLE001 - any unreadable cache entry is rebuilt
-        return None
+def _unpickled(store: Store, namespace: str, key: str, kind: type):
+    """A verified entry unpickled, when it is a `kind`; None (and a note) otherwise.
 
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write via a temp file in the same folder and rename, so no reader sees half a file.
-
-    An unwritable cache only costs speed, so a failed write is silent (reports use
-    cellrules.fileio, which raises).
+    Only bytes whose signature verifies reach pickle: this user's cellrules wrote them.
     """
-    with contextlib.suppress(OSError):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        _write_file(path, data)
+    data = store.get(namespace, key)
+    if data is None:
+        return None
+    try:
+        value = pickle.loads(data)
+    except Exception:  # noqa: BLE001 - our own entry from an incompatible build: rebuild it
+        value = None
+    if not isinstance(value, kind):
+        store.reject(namespace, key, f"not a {kind.__name__} of this cellrules")
+        return None
+    return value

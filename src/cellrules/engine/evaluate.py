@@ -18,7 +18,7 @@ from cellrules import display
 from cellrules.engine.needs import Needs
 from cellrules.engine.results import FileResult, Finding, Input
 from cellrules.engine.ruleset import RuleInfo, RuleSet
-from cellrules.errors import CellrulesError, ManyErrors
+from cellrules.errors import CellrulesError, InternalError, ManyErrors
 from cellrules.language.compile import (FAIL, NOT_APPLICABLE, OUTCOME_NAMES, PASS, RUNTIME, SKIPPED, UNKNOWN,
                                         UNKNOWN_GUARD)
 from cellrules.cellspec import fields as F
@@ -51,6 +51,7 @@ class CheckOptions:
 def check_file(ruleset: RuleSet, path: str, options: CheckOptions, source: bytes | None = None) -> FileResult:
     """Load, resolve and evaluate one spec; a bad file becomes an `error` result, never an exception.
 
+    That includes a bug the file triggers: one file must never cost the results of the others.
     `source`: the spec's bytes when they were read already (from standard input); `path` then only names it.
     """
     return _checked(path, lambda: load_spec(path, ruleset.knowledge, ruleset.by_id.keys(), source), ruleset, options)
@@ -65,12 +66,20 @@ def check_document(ruleset: RuleSet, document: TomlDocument, options: CheckOptio
 def _checked(path: str, load, ruleset: RuleSet, options: CheckOptions) -> FileResult:
     try:
         spec = load()
+        resolved = resolve(spec, ruleset.knowledge)
+        return evaluate(ruleset, resolved, options)
     except ManyErrors as error:
         return FileResult(path, "error", message=error.problems[0].message, errors=tuple(error.problems))
     except CellrulesError as error:
         return FileResult(path, "error", message=error.message, errors=(error,))
-    resolved = resolve(spec, ruleset.knowledge)
-    return evaluate(ruleset, resolved, options)
+    except Exception as error:  # noqa: BLE001 - any failure of this file is this file's result
+        return internal_error_result(path, error)
+
+
+def internal_error_result(path: str, exception: BaseException) -> FileResult:
+    """The `error` result of a file that triggered a bug ("internal error in this file")."""
+    error = InternalError.of(exception, path)
+    return FileResult(path, "error", message=error.message, errors=(error,))
 
 
 def evaluate(ruleset: RuleSet, resolved: Resolved, options: CheckOptions) -> FileResult:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from cellrules.errors import CellrulesError, Location, ManyErrors, RuleError
+from cellrules.fileio import read_problem, read_regular
 from cellrules.knowledge.base import KnowledgeBase
 from cellrules.language.compile import CompiledRules
 from cellrules.cellspec import fields as F
@@ -115,9 +116,14 @@ class RuleSet:
 
 
 def rule_files(directories) -> list[Path]:
+    """Every `*.rules` of each pack, in its subfolders too; a folder so named is searched, not read.
+
+    Anything else so named (a FIFO, a dangling link) is kept: reading it fails with a
+    precise error rather than the pack silently losing a rule file.
+    """
     files: list[Path] = []
     for directory in directories:
-        files.extend(sorted(Path(directory).rglob("*.rules")))
+        files.extend(sorted(p for p in Path(directory).rglob("*.rules") if not p.is_dir()))
     return files
 
 
@@ -143,9 +149,9 @@ def build_ruleset(directories, memo=_parse_now) -> RuleSet:
     files = rule_files(directories)
     for path in files:
         try:
-            raw = path.read_bytes()
+            raw = read_regular(path)
         except OSError as error:
-            problems.append(RuleError(f"cannot read rule file: {error.strerror or error}", Location(str(path))))
+            problems.append(RuleError(f"cannot read rule file: {read_problem(path, error)}", Location(str(path))))
             continue
         try:
             parsed.append(memo(path, RuleFile, lambda: parse_rules(decode_utf8(raw, str(path), RuleError), str(path))))

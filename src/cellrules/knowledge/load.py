@@ -7,9 +7,12 @@ names the lab's file.
 """
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 from cellrules import potential, units
+from cellrules.cellspec import fields as F
+from cellrules.cellspec import plausible
 from cellrules.errors import KnowledgeError, Location, ManyErrors, did_you_mean
 from cellrules.knowledge import names
 from cellrules.knowledge.base import Entry, KnowledgeBase, Reaction, Value
@@ -61,9 +64,10 @@ _RANGE_KEYS = ("low", "high", "vs", "kind")
 
 
 def knowledge_files(directories) -> list[Path]:
+    """`knowledge/*.toml` of each pack; a folder so named is no file (anything else is read, and reported)."""
     files: list[Path] = []
     for directory in directories:
-        files.extend(sorted(Path(directory, "knowledge").glob("*.toml")))
+        files.extend(sorted(p for p in Path(directory, "knowledge").glob("*.toml") if not p.is_dir()))
     return files
 
 
@@ -170,7 +174,7 @@ def _scale(raw, problems) -> potential.ReferenceScale:
         try:
             value = potential.parse_potential(_text(table["potential"]), "SHE", scale)
         except (potential.PotentialError, units.UnitError, TypeError) as error:
-            problems.append(KnowledgeError(f"reference electrode {name}, potential: {getattr(error, 'message', error)}",
+            problems.append(KnowledgeError(f"reference_electrode {name}, potential: {getattr(error, 'message', error)}",
                                            doc.where(kind, index, "potential"), getattr(error, "hint", "") or ""))
             continue
         for alias in (name, *table.get("aliases", ())):
@@ -264,11 +268,71 @@ def _entry(doc: TomlDocument, kind: str, index: int, table: dict, scale) -> Entr
             raise KnowledgeError(f"{kind} {name}, {key}: {error.message}", at, error.hint) from None
         except (TypeError, ValueError) as error:
             raise KnowledgeError(f"{kind} {name}, {key}: {error}", at) from None
+    _judge(doc, kind, index, name, values, table)
     raw_families = table.get("family", [])  # checked by _check_family
     families = tuple((fam["formula"], fam.get("variable", "x"), float(fam.get("min", 0)), float(fam.get("max", 1)))
                      for fam in (raw_families if isinstance(raw_families, list) else [raw_families]))
     return Entry(kind, name, tuple(table.get("aliases", ())), table.get("formula", ""), families, source,
                  table.get("note", ""), values, reactions, Location(doc.path, *doc.positions.get((kind, index), (0, 0))))
+
+
+def _judge(doc: TomlDocument, kind: str, index: int, name: str, values: dict, table: dict) -> None:
+    """The knowledge base is held to what a spec is held to (cellspec/plausible.py): every word from its
+    field's vocabulary, every quantity inside its physical range, every range and window the right way round.
+    A lab's misspelt class or impossible modulus would otherwise change verdicts in silence."""
+    for key, value in values.items():
+        where = doc.where(kind, index, key)
+        path = plausible.knowledge_path(kind, key)
+        parts = value.items() if isinstance(value, dict) else [("", value)]
+        for part, item in parts:
+            if not isinstance(item, Value):
+                continue
+            if isinstance(item.value, float):
+                target = _range_path(kind, key, part, path)
+                bounds = plausible.out_of_range(target, item.value)
+                if bounds is not None:
+                    shown = f"{key}.{part}" if part else key
+                    raw = table[key][part] if part else table[key]
+                    written = repr(raw) if isinstance(raw, str) else item.text
+                    raise KnowledgeError(f"{kind} {name}, " + plausible.message(shown, written, item.value, bounds),
+                                         where, bounds.hint)
+            words = item.value if isinstance(item.value, tuple) else (item.value,) if isinstance(item.value, str) else ()
+            for word in words:
+                if plausible.unknown_word(path, word):
+                    vocabulary = plausible.VOCABULARIES[path]
+                    raise KnowledgeError(f"{kind} {name}, {key}: {word!r} is not one of the accepted values", where,
+                                         did_you_mean(word, vocabulary) or "values: " + ", ".join(vocabulary))
+        if key == "class_at":
+            _check_class_at(value.value, f"{kind} {name}, class_at", where)
+        if isinstance(value, dict):
+            low, high = value.get("low"), value.get("high")
+            if isinstance(low, Value) and isinstance(high, Value) and low.value > high.value:
+                raise KnowledgeError(f"{kind} {name}, {key}: low {low.text!r} is above high {high.text!r}", where,
+                                     "swap them")
+    homo, lumo = values.get("homo"), values.get("lumo")
+    if homo is not None and lumo is not None and plausible.orbitals_reversed(homo.value, lumo.value):
+        raise KnowledgeError(f"{kind} {name}: homo {homo.text!r} is at or above lumo {lumo.text!r}",
+                             doc.where(kind, index, "homo"), "the HOMO is the lower orbital energy; check the signs")
+
+
+def _range_path(kind: str, key: str, part: str, path: str) -> str:
+    """The field whose range judges one value of an entry: `vft.a`, `window.low`, a range's `low`."""
+    if not part:
+        return path
+    explicit = plausible.knowledge_path(kind, f"{key}.{part}")
+    if explicit != f"{kind}.{key}.{part}":
+        return explicit
+    return f"{path}.{part}" if plausible.range_of(f"{path}.{part}") else path
+
+
+def _check_class_at(class_at: dict, what: str, where: Location) -> None:
+    for side, layer_class in class_at.items():
+        if side not in ("anode", "cathode"):
+            raise KnowledgeError(f"{what}: {side!r} is not a side", where, "sides: anode, cathode")
+        if layer_class not in F.INTERLAYER_CLASSES:
+            raise KnowledgeError(f"{what}: {layer_class!r} is not one of the accepted values", where,
+                                 did_you_mean(str(layer_class), F.INTERLAYER_CLASSES)
+                                 or "values: " + ", ".join(F.INTERLAYER_CLASSES))
 
 
 def _value(kind_of, raw, source, default_reference, scale):
@@ -312,12 +376,24 @@ def _value(kind_of, raw, source, default_reference, scale):
     if kind_of in ("int", "num"):
         if isinstance(raw, bool) or not isinstance(raw, (int, float)):
             raise TypeError("expected a number")
-        return Value(float(raw), str(raw), source)
+        try:
+            number = float(raw)
+        except OverflowError:  # a TOML integer has no size limit; a float does
+            number = math.inf
+        if not math.isfinite(number):
+            raise ValueError(f"expected a finite number, got {_short(raw)}")
+        return Value(number, _short(raw), source)
     if kind_of in ("table", "sources", "family"):
         if not isinstance(raw, dict):
             raise TypeError("expected a table")
         return Value(dict(raw), str(raw), source)
     raise AssertionError(kind_of)  # pragma: no cover - SCHEMA holds only the kinds above
+
+
+def _short(raw) -> str:
+    """A number as shown in a message: a 400-digit integer is abbreviated."""
+    text = str(raw) if not isinstance(raw, int) or raw.bit_length() < 200 else f"{str(raw)[:12]}... ({len(str(raw))} digits)"
+    return text
 
 
 def _text(raw) -> str:

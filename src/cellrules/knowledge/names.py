@@ -38,29 +38,42 @@ def _number(text: str | None, default: Fraction) -> Fraction:
     return Fraction(text)
 
 
+# No chemical formula has more parentheses or larger amounts than these; beyond them a name is no formula
+# (instead of a RecursionError, or an amount that overflows a float).
+_MAX_DEPTH = 8
+_MAX_AMOUNT = 10 ** 6
+_MAX_LENGTH = 200
+
+
 def composition(formula: str) -> dict[str, tuple[Fraction, Fraction]] | None:
     """Element -> (constant, coefficient of x) of a formula, or None if it is not one.
 
     Parentheses multiply out: `Li1.3Al0.3Ti1.7(PO4)3` has P 3 and O 12.
     """
     text = formula.translate(_SCRIPTS).replace(" ", "")
+    if len(text) > _MAX_LENGTH:
+        return None
     try:
         amounts, end = _group(text, 0)
-    except ValueError:
+    except (ValueError, ZeroDivisionError):  # ZeroDivisionError: an amount such as 1/0
         return None
     if end != len(text) or not amounts:
+        return None
+    if any(abs(c) > _MAX_AMOUNT or abs(s) > _MAX_AMOUNT for c, s in amounts.values()):
         return None
     return {e: a for e, a in amounts.items() if a != (0, 0)}
 
 
-def _group(text: str, i: int):
+def _group(text: str, i: int, depth: int = 0):
+    if depth > _MAX_DEPTH:
+        raise ValueError("parentheses nested too deeply")
     amounts: dict[str, tuple[Fraction, Fraction]] = {}
     while i < len(text):
         char = text[i]
         if char == ")":
             return amounts, i
         if char == "(":
-            inner, i = _group(text, i + 1)
+            inner, i = _group(text, i + 1, depth + 1)
             if i >= len(text) or text[i] != ")":
                 raise ValueError("unbalanced")
             (constant, slope), i = _amount(text, i + 1)

@@ -22,6 +22,10 @@ from cellrules.cellspec import fields as F
 SEVERITIES = ("error", "warning", "info")
 FUNCTIONS = ("known", "given", "abs", "min", "max", "exp", "log10", "sqrt", "len", "arrhenius", "vft", "first_known", "when")
 MAX_QUANTIFIER_NESTING = 8
+EXAMPLE_VERDICTS = ("pass", "fail")
+# Ids the engine gives its own findings (a spec that cannot be read, a waiver's state): a pack rule with one
+# would share the SARIF descriptor and the waiver logic with them.
+RESERVED_PREFIXES = ("spec.", "waiver.")
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_.]*)\}")
 
 
@@ -347,7 +351,15 @@ class Checker:
                 else:
                     self._derives[derive.name] = derive
             for rule in rule_file.rules:
-                if rule.id in rules:
+                for example in rule.examples:
+                    if example.expect not in EXAMPLE_VERDICTS:
+                        self.problem(f"example {example.expect!r}: an example is a design that must pass or fail",
+                                     example.location, 'write example pass "..." or example fail "..."')
+                reserved = next((p for p in RESERVED_PREFIXES if rule.id.startswith(p)), None)
+                if reserved is not None:
+                    self.problem(f"rule id {rule.id} is reserved: the engine reports {reserved}* findings itself",
+                                 rule.location, "give the rule an id of your pack, e.g. lab." + rule.id.split(".", 1)[1])
+                elif rule.id in rules:
                     self.problem(f"duplicate rule id {rule.id}", rule.location,
                                  f"also defined at {rules[rule.id].location}; rule ids must be unique")
                 else:

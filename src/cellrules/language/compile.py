@@ -116,10 +116,10 @@ class _Emitter:
         return getattr(self, "_" + type(node).__name__)(node, scope)
 
     def _Quantity(self, node, scope):
-        return repr(_round(node.value))
+        return _float_literal(_round(node.value), node)
 
     def _PotentialLiteral(self, node, scope):
-        return repr(_round(self.scale.to_she(node.volts, node.reference)))
+        return _float_literal(_round(self.scale.to_she(node.volts, node.reference)), node)
 
     def _String(self, node, scope):
         return repr(node.value)
@@ -274,6 +274,17 @@ def _record_of(collection: ast.Name, scope) -> str:
         return ""
     field = F.BY_PATH.get(collection.dotted)
     return field.record if field is not None else ""
+
+
+def _float_literal(value: float, node) -> str:
+    """A float as Python source. repr() of a non-finite float is a name ("inf", "nan"), not a literal: such a
+    value (a potential literal whose reference electrode is itself 1e308 V away) is refused at the rule."""
+    if not math.isfinite(value):
+        from cellrules.errors import RuleError
+
+        raise RuleError(f"the value {node.text} is out of range once converted to SI units (V vs SHE for a potential)",
+                        node.location, "no rule needs a limit beyond about 1e300; check the number, its unit or reference")
+    return repr(value)
 
 
 def _round(value: float) -> float:

@@ -86,7 +86,7 @@ class PotentialAxis:
     columns: dict = attrs.field(factory=lambda: dict(_COLUMNS))
 
     def y(self, vs_carrier: float) -> float:
-        return self.top + (vs_carrier - self.low) / (self.high - self.low) * (self.bottom - self.top)
+        return self.top + (_drawable(vs_carrier) - self.low) / (self.high - self.low) * (self.bottom - self.top)
 
 
 _E_WIDTH, _E_HEIGHT, _E_TOP, _E_BOTTOM = 720.0, 460.0, 60.0, 420.0
@@ -95,13 +95,27 @@ _COLUMNS = {"anode": (110.0, 230.0), "electrolyte": (270.0, 420.0), "cathode": (
 _LAYER_COLUMN = 120.0           # added width per electrolyte layer beyond the first
 
 
+# Levels beyond this many volts are drawn at the edge of the axis: no cell has one, but a figure must not fail.
+_E_LIMIT = 1e6
+
+
 def _step(span: float) -> float:
-    return next(s for s in (0.25, 0.5, 1.0, 2.0, 5.0, 10.0) if span / s <= 12)
+    """A round tick step giving at most 12 ticks over `span` volts, for any span."""
+    for step in (0.25, 0.5, 1.0, 2.0, 5.0, 10.0):
+        if span / step <= 12:
+            return step
+    decade = 10.0 ** math.floor(math.log10(span / 12))
+    return next(m * decade for m in (1, 2, 5, 10) if span / (m * decade) <= 12)
+
+
+def _drawable(value: float) -> float:
+    """A level's position on the axis: clamped to the drawable range (NaN at the middle)."""
+    return 0.0 if math.isnan(value) else min(max(value, -_E_LIMIT), _E_LIMIT)
 
 
 def energy_axis(diagram) -> PotentialAxis:
     """The axis the energy diagram is drawn on: every level inside, rounded out to half volts."""
-    values = [lv.vs_carrier for lv in diagram.levels]
+    values = [_drawable(lv.vs_carrier) for lv in diagram.levels]
     low = math.floor((min(values) - 0.3) * 2) / 2
     high = math.ceil((max(values) + 0.3) * 2) / 2
     extra = _LAYER_COLUMN * max(len(diagram.layers) - 1, 0)
@@ -242,15 +256,15 @@ class LogAxis:
     right: float
 
     def x(self, value: float) -> float:
-        exponent = math.log10(value) if value > 0 else self.low_decade
+        exponent = math.log10(value) if 0 < value < math.inf else (self.high_decade if value > 0 else self.low_decade)
         exponent = min(max(exponent, self.low_decade), self.high_decade)
         return self.left + (exponent - self.low_decade) / (self.high_decade - self.low_decade) * (self.right - self.left)
 
 
 def gauge_axis(gauge) -> LogAxis:
     """Decades around the value and every limit, at least two."""
-    points = [lim.value for lim in gauge.limits if lim.value > 0]
-    if gauge.value is not None and gauge.value > 0:
+    points = [lim.value for lim in gauge.limits if 0 < lim.value < math.inf]
+    if gauge.value is not None and 0 < gauge.value < math.inf:
         points.append(gauge.value)
     if not points:
         points = [1.0]

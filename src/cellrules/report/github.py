@@ -22,6 +22,7 @@ from __future__ import annotations
 import attrs
 
 from cellrules.report.render import markdown
+from cellrules.report.safe import shown_path, text_block, text_line
 
 _COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
 _RANK = {"error": 0, "warning": 1, "notice": 2}
@@ -39,9 +40,10 @@ class Annotation:
     message: str
 
     def command(self) -> str:
-        properties = (f"file={escape_property(self.path)},line={self.line},col={self.column},"
-                      f"title={escape_property(self.title)}")
-        return f"::{self.level} {properties}::{escape_data(self.message)}"
+        # Strings a spec, rule pack or file name supplies are escaped first (report/safe.py).
+        properties = (f"file={escape_property(shown_path(self.path))},line={self.line},col={self.column},"
+                      f"title={escape_property(text_line(self.title))}")
+        return f"::{self.level} {properties}::{escape_data(text_block(self.message))}"
 
     def order(self) -> tuple:
         return _RANK[self.level], self.path, self.line, self.column, self.title

@@ -1,7 +1,7 @@
 """`--format json`: exactly the document of cell-spec.md, field for field."""
 from __future__ import annotations
 
-import json
+from cellrules.report.safe import json_dumps
 
 
 def finding_json(finding) -> dict:
@@ -62,4 +62,4 @@ def _error(error) -> dict:
 
 def render_json(results) -> str:
     document = {"version": 1, "results": [result_json(r) for r in sorted(results, key=lambda r: r.path)]}
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json_dumps(document, indent=2) + "\n"

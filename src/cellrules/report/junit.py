@@ -24,9 +24,9 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
+from cellrules.report.safe import xml_text
+
 _RANK = {"info": 0, "warning": 1, "error": 2}
-# Characters XML 1.0 cannot carry at all; a spec string may contain them as TOML escapes.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 TIME = "0.000"
 _COUNTS = ("tests", "failures", "errors", "skipped")
 
@@ -134,4 +134,4 @@ def _first_location(result) -> str:
 
 
 def _clean(text: str) -> str:
-    return _NOT_XML.sub("\ufffd", text)
+    return xml_text(text)

@@ -9,11 +9,20 @@ the built-in ones as `cellrules/NAME`.
 """
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import textwrap
 from pathlib import Path
 
+import jinja2
+from jinja2.loaders import split_template_path
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+
 from cellrules.errors import CellrulesError, Location
+from cellrules.fileio import named_kind, read_problem, read_regular
+from cellrules.tomlfile import decode_utf8
+from cellrules.report.safe import text_block, text_line
 
 FORMATS = ("text", "markdown", "html")
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -32,28 +41,104 @@ def builtin_template(kind: str, fmt: str) -> str:
 
 def render(kind: str, fmt: str, context: dict, template_path: str | None = None) -> str:
     """Render `kind` ("report" or "rule") in `fmt`, with the built-in template or the lab's."""
-    import jinja2
-
     environment = _environment(fmt, template_path)
     name = Path(template_path).name if template_path else builtin_template(kind, fmt)
-    # A lab's template may fail in any way a template can; a built-in one failing is a bug (internal error).
-    caught = (jinja2.TemplateError, TypeError, ValueError, AttributeError) if template_path else ()
+    if template_path is None:
+        text = environment.get_template(name).render(**context)  # a built-in template failing is a bug
+        return wrap_text(text) if fmt == "text" else text
+    # A lab's template may fail in any way a template can, and may try to run forever or fill the memory:
+    # every failure is a template error at its file:line, and rendering runs under a size, time and memory limit.
     try:
-        text = environment.get_template(name).render(**context)
+        with _limits():
+            text = _generate(environment.get_template(name), context)
+    except TemplateError:
+        raise
     except jinja2.TemplateSyntaxError as error:
         raise TemplateError(f"template syntax error: {error.message}",
-                            Location(error.filename or name, error.lineno or 0, 1)) from None
+                            Location(error.filename or template_path, error.lineno or 0, 1)) from None
     except jinja2.TemplateNotFound as error:
-        raise TemplateError(f"template not found: {error.name}", Location(template_path or name)) from None
-    except caught as error:
-        raise TemplateError(f"template failed: {error}", _failing_line(error, template_path)) from None
+        raise TemplateError(f"template not found: {error.name}", _failing_line(error, environment)) from None
+    except RecursionError as error:
+        raise TemplateError("template failed: it recurses too deeply (a macro or include that calls itself?)",
+                            _failing_line(error, environment)) from None
+    except MemoryError as error:
+        raise TemplateError(f"template failed: it needs more than {MAX_MEMORY // 2**20} MiB of memory",
+                            _failing_line(error, environment)) from None
+    except Exception as error:  # noqa: BLE001 - whatever a lab's template raises is that template's error
+        shown = str(error) or type(error).__name__
+        raise TemplateError(f"template failed: {shown}", _failing_line(error, environment)) from None
     return wrap_text(text) if fmt == "text" else text
 
 
-def _environment(fmt: str, template_path: str | None):
-    import jinja2
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
+# A lab's template is rendered under limits: no report needs more, and a template that would is a mistake.
+MAX_TEMPLATE_BYTES = 1024 * 1024       # one template file
+MAX_OUTPUT = 32 * 1024 * 1024          # characters of output
+MAX_SECONDS = 20.0                      # wall time of one rendering
+MAX_MEMORY = 1024 * 1024 * 1024         # address space added while rendering (Linux)
 
+
+class _RenderTimeout(Exception):
+    def __str__(self) -> str:
+        return f"it ran for more than {MAX_SECONDS:g} s (an endless or very large loop?)"
+
+
+def _generate(template, context: dict) -> str:
+    """The template's output, stopped once it exceeds MAX_OUTPUT characters."""
+    parts, size = [], 0
+    for part in template.generate(**context):
+        size += len(part)
+        if size > MAX_OUTPUT:
+            raise TemplateError(f"template failed: its output exceeds {MAX_OUTPUT // 2**20} MiB", Location(
+                template.filename or "", 0, 0))
+        parts.append(part)
+    return "".join(parts)
+
+
+@contextlib.contextmanager
+def _limits():
+    """A wall-time limit (SIGALRM, main thread) and an address-space limit (RLIMIT_AS) while a lab template runs;
+    each only where the platform has it."""
+    import signal
+    import threading
+
+    timed = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if timed:
+        def expire(signum, frame):
+            raise _RenderTimeout()
+
+        previous = signal.signal(signal.SIGALRM, expire)
+        signal.setitimer(signal.ITIMER_REAL, MAX_SECONDS)
+    restore = _cap_memory()
+    try:
+        yield
+    finally:
+        if timed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+        if restore is not None:
+            restore()
+
+
+def _cap_memory():
+    """Lower the soft address-space limit to what the process uses now plus MAX_MEMORY; returns the undo."""
+    try:
+        import resource
+
+        with open("/proc/self/statm", "rb") as statm:
+            used = int(statm.read().split()[0]) * resource.getpagesize()
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        cap = used + MAX_MEMORY
+        if hard != resource.RLIM_INFINITY:
+            cap = min(cap, hard)
+        if soft != resource.RLIM_INFINITY and soft < cap:
+            return None  # already tighter
+        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    except (ImportError, OSError, ValueError):
+        return None
+    return lambda: resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+def _environment(fmt: str, template_path: str | None):
     # Markdown autoescapes too, so that macro and include output (Markup) is not escaped twice.
     options = dict(autoescape=fmt != "text", finalize=_FINALIZERS[fmt], undefined=jinja2.StrictUndefined,
                    trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
@@ -61,12 +146,12 @@ def _environment(fmt: str, template_path: str | None):
     if template_path is None:
         environment = jinja2.Environment(loader=builtin, **options)
     else:
-        path = Path(template_path)
-        if not path.is_file():
-            raise TemplateError("cannot read template: no such file", Location(template_path))
-        loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(path.parent)),
-                                      jinja2.PrefixLoader({"cellrules": builtin})])
-        environment = ImmutableSandboxedEnvironment(loader=loader, **options)
+        problem = {"missing": "no such file", "directory": "it is a directory, not a regular file"}.get(
+            named_kind(template_path), named_kind(template_path))
+        if problem != "file":
+            raise TemplateError(f"cannot read template: {problem}", Location(template_path))
+        loader = jinja2.ChoiceLoader([_FolderLoader(template_path), jinja2.PrefixLoader({"cellrules": builtin})])
+        environment = _LimitedSandbox(loader=loader, **options)
     environment.filters["code"] = _CODE[fmt]
     environment.filters["code_block"] = _CODE_BLOCK[fmt]
     environment.filters["breakable"] = _BREAKABLE[fmt]
@@ -75,30 +160,82 @@ def _environment(fmt: str, template_path: str | None):
     return environment
 
 
-def _failing_line(error: Exception, template: str) -> Location:
-    """The template line a render error happened on: jinja2 maps its frames back to template lines."""
-    line = 0
+def _failing_line(error: BaseException, environment) -> Location:
+    """The template line a render error happened on: jinja2 maps its frames back to template lines, each
+    frame named by its template's file; the innermost frame of a lab template (an include, a macro) wins."""
+    folder = environment.loader.loaders[0]
+    where = Location(folder.main, 0, 0)
     trace = error.__traceback__
     while trace is not None:
-        if trace.tb_frame.f_code.co_filename.endswith(Path(template).name):
-            line = trace.tb_lineno
+        if trace.tb_frame.f_code.co_filename in folder.loaded:
+            where = Location(trace.tb_frame.f_code.co_filename, trace.tb_lineno, 1)
         trace = trace.tb_next
-    return Location(template, line, 1 if line else 0)
+    return where
+
+
+class _FolderLoader(jinja2.BaseLoader):
+    """A lab template's own folder, and nothing outside it.
+
+    Templates and their includes must be regular files whose real path lies inside
+    the folder: a symbolic link out of it (to /proc/self/environ, to ~/.ssh) is
+    refused, as are FIFOs and devices, a file above MAX_TEMPLATE_BYTES, and text
+    that is not UTF-8 (reported at its line). jinja2's own FileSystemLoader follows
+    symbolic links anywhere. Each template is named by its path as the user wrote
+    it (`t/report.j2`), so errors point at files the user can open.
+    """
+
+    def __init__(self, main: str):
+        self.main = main
+        self.folder = os.path.dirname(main) or "."
+        self.root = os.path.realpath(self.folder)
+        self.loaded: set[str] = set()
+
+    def get_source(self, environment, template: str):
+        pieces = split_template_path(template)  # refuses ".." outright
+        shown = os.path.normpath(os.path.join(self.folder, *pieces))
+        if os.path.basename(shown) == os.path.basename(self.main) and len(pieces) == 1:
+            shown = self.main
+        real = os.path.realpath(shown)
+        if os.path.commonpath([real, self.root]) != self.root:
+            raise TemplateError(f"template {template!r} is a symbolic link out of the template's folder (to {real})",
+                                Location(shown), hint="a template may include only files inside its own folder")
+        try:
+            raw = read_regular(real, MAX_TEMPLATE_BYTES)
+        except FileNotFoundError:
+            raise jinja2.TemplateNotFound(template) from None
+        except OSError as error:
+            raise TemplateError(f"cannot read template: {read_problem(shown, error)}", Location(shown)) from None
+        if len(raw) > MAX_TEMPLATE_BYTES:
+            raise TemplateError(f"template is larger than {MAX_TEMPLATE_BYTES // 1024} KiB", Location(shown, 1, 1))
+        self.loaded.add(shown)
+        return decode_utf8(raw, shown, TemplateError), shown, lambda: True
+
+
+class _LimitedSandbox(ImmutableSandboxedEnvironment):
+    """jinja2's immutable sandbox, where `*` and `**` cannot build a value too large to render."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context, operator, left, right):
+        if operator == "**" and isinstance(left, (int, float)) and isinstance(right, (int, float)) \
+                and abs(left) > 1 and right > 256:
+            raise SecurityError(f"{left} ** {right} is too large for a template")
+        if operator == "*":
+            for sized, count in ((left, right), (right, left)):
+                if isinstance(sized, (str, list, tuple)) and isinstance(count, int) \
+                        and len(sized) * count > MAX_OUTPUT:
+                    raise SecurityError(f"a repetition of {len(sized) * count} items is too large for a template")
+        return super().call_binop(context, operator, left, right)
 
 
 # ---------------------------------------------------------------- escaping per format
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|#~!{}])")
 
 
-def _show_control(match: re.Match) -> str:
-    return f"\\x{ord(match.group(0)):02x}"
-
-
 def plain(value) -> str:
-    """Text output: no control character reaches the terminal (no escape sequences from a spec)."""
-    return "" if value is None else _CONTROL.sub(_show_control, str(value))
+    """Text output: one value on one line; no control, newline or bidi character reaches the terminal."""
+    return text_line(value)
 
 
 def markdown(value) -> str:
@@ -143,14 +280,14 @@ def _html(value):
 def _html_code(value):
     from markupsafe import Markup, escape
 
-    return Markup("<code>{}</code>").format(escape(value))
+    return Markup("<code>{}</code>").format(escape(text_line(value)))
 
 
 def _markdown_code_block(value, language: str = ""):
     """A fenced block, shown verbatim: the fence is longer than any backtick run inside."""
     from markupsafe import Markup
 
-    text = plain(value).rstrip("\n")
+    text = text_block(value).rstrip("\n")
     fence = "`" * max(3, max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
     return Markup(f"{fence}{re.sub(r'[^a-z0-9+-]', '', language)}\n{text}\n{fence}")
 
@@ -158,7 +295,7 @@ def _markdown_code_block(value, language: str = ""):
 def _html_code_block(value, language: str = ""):
     from markupsafe import Markup, escape
 
-    return Markup("<pre><code>{}</code></pre>").format(escape(value))
+    return Markup("<pre><code>{}</code></pre>").format(escape(text_block(value)))
 
 
 def _html_breakable(value):
@@ -176,7 +313,7 @@ def _html_breakable(value):
 _FINALIZERS = {"text": plain, "markdown": _markdown_finalize, "html": _html}
 _BREAKABLE = {"text": plain, "markdown": _markdown_finalize, "html": _html_breakable}
 _CODE = {"text": plain, "markdown": _markdown_code, "html": _html_code}
-_CODE_BLOCK = {"text": lambda value, language="": plain(value), "markdown": _markdown_code_block,
+_CODE_BLOCK = {"text": lambda value, language="": text_block(value), "markdown": _markdown_code_block,
                "html": _html_code_block}
 
 

@@ -32,6 +32,7 @@ import re
 from pathlib import Path
 from urllib.parse import quote
 
+from cellrules.report.safe import json_dumps
 from cellrules.version import __version__
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -83,7 +84,7 @@ def render_sarif(results, rules, include_all: bool = False, root: str = ".", lin
             "results": entries,
         }],
     }
-    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    return json_dumps(log, indent=2) + "\n"
 
 
 def rule_catalogue(rules, help_url: str = "") -> list[dict]:
@@ -115,7 +116,9 @@ def artifact_location(path: str, root: str) -> dict:
         return {"uri": Path(absolute).as_uri()}
     if relative == ".." or relative.startswith(".." + os.sep):
         return {"uri": Path(absolute).as_uri()}
-    return {"uri": quote(posixpath.normpath(relative.replace(os.sep, "/"))), "uriBaseId": SRCROOT}
+    # A name's own bytes, surrogate escapes included (a file name that is not UTF-8), percent-encoded.
+    return {"uri": quote(posixpath.normpath(relative.replace(os.sep, "/")), errors="surrogateescape"),
+            "uriBaseId": SRCROOT}
 
 
 def file_results(result, index: dict, root: str, include_all: bool = False, line_text=None) -> list[dict]:

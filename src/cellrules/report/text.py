@@ -4,51 +4,56 @@ Findings and unreadable files share the problem format of every command
 (errors.problem_lines): `PATH:LINE:COL: SEVERITY: RULE-ID message`, missing data as
 `PATH:LINE:COL: needs-data: RULE-ID message` (never a severity), and
 `PATH:LINE:COL: error: message`, so gcc-style problem matchers read failures and errors alike.
+Every string a spec, rule pack or file name supplies is escaped (report/safe.py): a line of
+this output is always one finding, never a forged one or a terminal command.
 """
 from __future__ import annotations
 
 from cellrules.errors import CellrulesError, problem_lines
+from cellrules.report.safe import shown_path, text_line
 
 
-def _error_lines(result) -> list[str]:
+def _error_lines(result, path: str) -> list[str]:
     lines = []
     for error in result.errors:
         where = error.location
         line, column = (where.line or 1, where.column or 1) if where else (1, 1)
-        hint = error.hint if isinstance(error, CellrulesError) else ""
-        lines.extend(problem_lines(f"{result.path}:{line}:{column}", error.message, hint))
+        hint = text_line(error.hint) if isinstance(error, CellrulesError) and error.hint else ""
+        lines.extend(problem_lines(f"{path}:{line}:{column}", text_line(error.message), hint))
     return lines
 
 
-def _finding_lines(result) -> list[str]:
+def _finding_lines(result, path: str) -> list[str]:
     """Failures and waivers with their severity; missing data in its own channel, once per group of inputs
     it asks for (`needs-data`, never a severity); skipped rules not at all, since the failure or the
     missing data that skipped them is printed; passes and rules that do not apply (--all) by outcome."""
     lines, needs = [], {}
     for finding in result.findings:
+        rule = text_line(finding.rule)
         if finding.outcome == "unknown":
             needs.setdefault(finding.alternatives, []).append(finding)
         elif finding.outcome in ("fail", "waived"):
-            lines.append((finding.line, finding.rule, finding.column, finding.severity, finding.message))
+            lines.append((finding.line, finding.rule, finding.column, finding.severity, text_line(finding.message)))
         elif finding.outcome != "skipped":
-            lines.append((finding.line, finding.rule, finding.column, finding.outcome, finding.message))
+            lines.append((finding.line, finding.rule, finding.column, finding.outcome, text_line(finding.message)))
     for findings in needs.values():
         first, others = findings[0], [f.rule for f in findings[1:]]
         also = f" (the same data decides {', '.join(others)})" if others else ""
-        lines.append((first.line, first.rule, first.column, "needs-data", f"{first.message}{also}"))
+        lines.append((first.line, first.rule, first.column, "needs-data", text_line(first.message + also)))
     return [line for row, rule, column, label, message in sorted(lines)
-            for line in problem_lines(f"{result.path}:{row}:{column}", f"{rule} {message}", label=label)]
+            for line in problem_lines(f"{path}:{row}:{column}", f"{text_line(rule)} {message}", label=label)]
 
 
 def render_text(results, verbose: bool = False) -> str:
     lines: list[str] = []
     for result in sorted(results, key=lambda r: r.path):
+        path = shown_path(result.path)
         if verbose:
-            lines.append(f"{result.path}: {result.status}")
+            lines.append(f"{path}: {result.status}")
         if result.status == "error":
-            lines.extend(_error_lines(result))
+            lines.extend(_error_lines(result, path))
             continue
-        lines.extend(_finding_lines(result))
+        lines.extend(_finding_lines(result, path))
     counts = {status: sum(r.status == status for r in results) for status in ("pass", "incomplete", "fail", "error")}
     noun = "file" if len(results) == 1 else "files"
     lines.append(f"{len(results)} {noun}: {counts['pass']} pass, {counts['incomplete']} incomplete, "

@@ -8,7 +8,6 @@ conditions), so those are typed against the same fields and derived values.
 """
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 
 from cellrules.errors import Location, ManyErrors, RuleError
@@ -17,13 +16,12 @@ from cellrules.tomlfile import decode_utf8
 
 def checked_rules(ruleset, extra_files=()):
     """CheckedRules of `ruleset`'s rule files plus `extra_files` (already parsed RuleFiles)."""
-    from cellrules.engine.cache import _parsed_once, cache_dir
+    from cellrules.engine.cache import parse_memo
     from cellrules.language.ast import RuleFile
     from cellrules.language.check import check_rules
     from cellrules.language.parse import parse_rules
 
-    folder = cache_dir()
-    memo = functools.partial(_parsed_once, folder / "parsed") if folder is not None else None
+    memo = parse_memo()
     parsed = []
     problems = []
     for name in ruleset.files:
