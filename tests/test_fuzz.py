@@ -110,7 +110,8 @@ def test_explain_reports_every_mutant_it_can_read(corpus, ruleset, fmt):
     from cellrules.engine.evaluate import CheckOptions, check_file
     from cellrules.errors import InternalError
     from cellrules.report.explain import build_report
-    from cellrules.report.render import render, report_context
+    from cellrules.report.context import report_context
+    from cellrules.report.render import render
 
     _, batches = corpus
     explained = 0
