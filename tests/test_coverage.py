@@ -34,3 +34,27 @@ def test_an_unwritable_output_is_an_error_not_silence(tmp_path):
     result = run_cli("rules", "coverage", "-o", target)
     assert result.returncode == 2
     assert f"{target}: error: cannot write the coverage map" in result.stderr
+
+
+def test_dormant_listing_of_the_shipped_specs_is_empty():
+    """Every rule fails on some shipped case or example: none is dormant."""
+    result = run_cli("rules", "coverage", "--dormant")
+    assert result.returncode == 0, result.stderr
+    first = result.stdout.splitlines()[0]
+    assert first.startswith("0 of ") and "rules fail on none of" in first
+
+
+def test_dormant_listing_names_the_rules_and_the_inputs_they_lack(tmp_path):
+    spec = tmp_path / "bare.toml"
+    spec.write_text('spec_version = 1\n[cell]\nname = "bare"\ncarrier = "Li"\n[anode]\nmaterial = "Li"\n', encoding="utf-8")
+    result = run_cli("rules", "coverage", "--dormant", "--specs", spec)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    count = int(lines[0].split()[0])
+    assert count > 0 and lines[0].endswith("rules fail on none of 1 specs")
+    rule_lines = [line for line in lines[1:] if not line.startswith("    ")]
+    assert len(rule_lines) == count
+    # the melting-point rule cannot decide a spec without a temperature and says what it lacks
+    index = next(i for i, line in enumerate(lines) if line.startswith("thermal.anode-melting:"))
+    assert lines[index] == "thermal.anode-melting: unknown 1"
+    assert lines[index + 1].startswith("    lacks: ") and "cell.temperature" in lines[index + 1]

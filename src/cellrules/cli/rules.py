@@ -18,6 +18,10 @@ def register(commands) -> None:
     sub.add_parser("fields", help="the spec fields rules can read")
     coverage = sub.add_parser("coverage", help="the review's criteria -> the rules that encode them (Markdown)")
     coverage.add_argument("-o", "--output", metavar="FILE", help="write to FILE (e.g. rules/COVERAGE.md)")
+    coverage.add_argument("--dormant", action="store_true",
+                          help="list the rules that fail on no shipped case or example, with the inputs they lack")
+    coverage.add_argument("--specs", action="append", default=[], metavar="PATH",
+                          help="with --dormant: judge these specs or folders instead of the shipped cases and examples")
     pages = sub.add_parser("pages", help="write one Markdown page per rule (what, why, an example and its fix)")
     pages.add_argument("-o", "--output", metavar="DIR", required=True, help="the folder, e.g. docs/rules")
     parser.set_defaults(run=run)
@@ -56,6 +60,8 @@ def _coverage(args) -> int:
     from cellrules.tomlfile import read_toml
 
     ruleset = load_ruleset(args.rules)
+    if args.dormant:
+        return _dormant(ruleset, args.specs)
     criteria = criteria_from(read_toml(str(builtin_rules_dir() / "coverage.toml"), ConfigError))
     check_mapping(criteria, ruleset.by_id)
     text = render_coverage(criteria, ruleset)
@@ -67,6 +73,56 @@ def _coverage(args) -> int:
         sys.stderr.write(f"wrote {args.output}\n")
     else:
         sys.stdout.write(text)
+    return 0
+
+
+def _dormant(ruleset, specs) -> int:
+    """Rules no shipped spec makes fail: each with how it ends there and the inputs its unknowns lack.
+
+    A rule that never fails on the golden cases and examples is untested in the direction that
+    matters; the listing says why (never applies, or always lacks the same inputs), so a case can
+    be written for it. Exit 0: this is a report, not a check.
+    """
+    from cellrules.cli.discover import find_specs
+    from cellrules.engine.evaluate import CheckOptions, check_file
+    from cellrules.resources import builtin_rules_dir
+
+    paths = specs or [str(builtin_rules_dir() / "cases")]
+    if not specs:
+        examples = builtin_rules_dir().parent / "examples"
+        if examples.is_dir():
+            paths.append(str(examples))
+    files = find_specs(paths)
+    outcomes: dict[str, dict[str, int]] = {rule.id: {} for rule in ruleset.rules}
+    lacking: dict[str, dict[str, int]] = {rule.id: {} for rule in ruleset.rules}
+    options = CheckOptions(include_all=True)
+    broken = []
+    for path in files:
+        result = check_file(ruleset, path, options)
+        if result.status == "error":
+            broken.append(path)
+        for finding in result.findings:
+            if finding.rule not in outcomes:
+                continue
+            tally = outcomes[finding.rule]
+            tally[finding.outcome] = tally.get(finding.outcome, 0) + 1
+            for replaced in finding.superseded:
+                if replaced in outcomes:
+                    outcomes[replaced]["fail"] = outcomes[replaced].get("fail", 0) + 1
+            if finding.outcome == "unknown":
+                for name in finding.missing:
+                    lacking[finding.rule][name] = lacking[finding.rule].get(name, 0) + 1
+    dormant = sorted(rule_id for rule_id, tally in outcomes.items() if not tally.get("fail"))
+    lines = [f"{len(dormant)} of {len(outcomes)} rules fail on none of {len(files)} specs"]
+    lines.extend(f"not judged (the spec has errors): {path}" for path in broken)
+    for rule_id in dormant:
+        tally = outcomes[rule_id]
+        seen = ", ".join(f"{outcome} {count}" for outcome, count in sorted(tally.items())) or "never evaluated"
+        lines.append(f"{rule_id}: {seen}")
+        if lacking[rule_id]:
+            needs = sorted(lacking[rule_id], key=lambda name: (-lacking[rule_id][name], name))
+            lines.append(f"    lacks: {', '.join(needs)}")
+    sys.stdout.write("\n".join(lines) + "\n")
     return 0
 
 
