@@ -344,7 +344,7 @@ def test_spec_and_rule_together_is_misuse():
 def test_explain_one_rule_says_what_why_where_and_shows_its_cases(fmt):
     result = explain("--rule", "mechanics.shear-modulus-ratio", "--format", fmt)
     assert result.returncode == 0, result.stderr
-    assert "Section 4.2 and Section 6.5" in result.stdout and "Monroe" in result.stdout
+    assert "Section 4.1 (lines 163-169, Eqs. 12-13)" in result.stdout and "Monroe" in result.stdout
     assert "no passing example" not in result.stdout and "no failing example" not in result.stdout
     assert "cases/mechanics-shear-modulus-ratio-fail.toml" in result.stdout
     if fmt == "text":
