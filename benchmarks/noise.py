@@ -11,9 +11,13 @@ Prints, per rule, the failed warnings and errors on known-good cells; the mean f
 known-good cell; the share of known-good cells that fail with fail-on=warning; and each known-bad
 cell's verdict. Targets (issue 12): <= 0.5 failed warnings per known-good cell, no error, <= 10 %
 failing at fail-on=warning, no known-bad cell losing its verdict. Exit status 1 when a target is missed.
+
+`--severity ID=LEVEL` (repeatable) shows what a proposed severity change would give, before a rule
+owner makes it in the .rules file.
 """
 from __future__ import annotations
 
+import argparse
 import collections
 import datetime
 import re
@@ -41,7 +45,11 @@ def expectations(path: Path) -> dict[str, list[str]]:
     return found
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--severity", action="append", default=[], metavar="ID=LEVEL")
+    args = parser.parse_args(argv)
+    severity = dict(item.split("=", 1) for item in args.severity)
     ruleset = build_ruleset([builtin_rules_dir()])
     good: list[Path] = []
     bad: list[Path] = []
@@ -58,8 +66,8 @@ def main() -> int:
     errors_total = 0
     fail_at_warning = []
     for path in good:
-        result = check_file(ruleset, str(path), CheckOptions(today=TODAY))
-        strict = check_file(ruleset, str(path), CheckOptions(today=TODAY, fail_on="warning"))
+        result = check_file(ruleset, str(path), CheckOptions(today=TODAY, severity=severity))
+        strict = check_file(ruleset, str(path), CheckOptions(today=TODAY, severity=severity, fail_on="warning"))
         for f in result.findings:
             if f.outcome == "fail" and f.severity in ("warning", "error"):
                 per_rule[f.rule][f.severity] += 1
@@ -70,6 +78,8 @@ def main() -> int:
             fail_at_warning.append(path)
 
     rel = lambda p: str(p.relative_to(REPO))  # noqa: E731
+    if severity:
+        print("what-if severities: " + ", ".join(f"{k}={v}" for k, v in sorted(severity.items())))
     print(f"known-good cells: {len(good)}   known-bad cells: {len(bad)}")
     print("\nfailed warnings/errors on known-good cells, per rule:")
     for rule_id in sorted(per_rule, key=lambda r: (-per_rule[r]["warning"] - per_rule[r]["error"], r)):
@@ -87,7 +97,7 @@ def main() -> int:
     lost = []
     print("\nknown-bad cells:")
     for path in bad:
-        result = check_file(ruleset, str(path), CheckOptions(today=TODAY))
+        result = check_file(ruleset, str(path), CheckOptions(today=TODAY, severity=severity))
         modes = {f.failure_mode for f in result.findings if f.outcome == "fail" and f.severity == "error"}
         wanted = expectations(path).get("error-mode", [])
         ok = result.status == "fail" and all(m in modes for m in wanted)
