@@ -69,3 +69,12 @@ def test_limits_that_apply_keep_their_severity_colour():
 
 def figs_mechanics(path):
     return figures(path)["mechanics"]
+
+
+def test_text_and_markdown_say_what_the_figure_draws():
+    coated = cellrules.explain(EXAMPLES / "li-in-lpscl-lnbo-nmc811.toml")
+    for body in (coated.markdown, " ".join(coated.text.split())):
+        assert "The cathode lies above the oxidation limit but does not fail: separated by LiNbO3." in body
+        assert "it oxidises the electrolyte" not in body
+    bare = cellrules.explain(EXAMPLES / "li-in-lpscl-nmc811-uncoated.toml")
+    assert "The cathode lies above the oxidation limit: it oxidises the electrolyte." in bare.markdown
