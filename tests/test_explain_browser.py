@@ -230,3 +230,19 @@ def test_a_missing_tool_fails_under_ci_and_skips_elsewhere(monkeypatch):
     monkeypatch.delenv("CI")
     with pytest.raises(pytest.skip.Exception):
         _chromium()
+
+
+def test_the_passing_coated_cathode_report_shows_the_cathode_guarded(reports, tmp_path):
+    """Issue 12: the LiNbO3-coated NMC811 cell passes the space-charge rule, and the rendered report says so."""
+    browser = _chromium()
+    screenshot = tmp_path / "coated.png"
+    done = _headless(browser, tmp_path / "profile", f"--screenshot={screenshot}", reports[PASSING].as_uri())
+    assert screenshot.exists(), done.stderr[-2000:]
+    assert _png_size(screenshot) == WINDOW and screenshot.stat().st_size > 20_000
+    dom = _headless(browser, tmp_path / "profile2", "--dump-dom", reports[PASSING].as_uri()).stdout
+    energy = re.search(r'<svg[^>]*figure-energy.*?</svg>', dom, flags=re.S).group(0)
+    cathode = re.search(r'<line data-level="cathode"[^>]*>', energy).group(0)
+    assert 'data-state="guarded"' in cathode and "#cc0000" not in cathode, cathode
+    assert "separated by LiNbO3" in energy and "oxidises the electrolyte" not in energy
+    stack = re.search(r'<svg[^>]*figure-stack.*?</svg>', dom, flags=re.S).group(0)
+    assert 'data-layer="coating"' in stack

@@ -180,6 +180,10 @@ class EnergyDiagram:
     anode_crosses: bool | None     # anode below the reduction limit of the layer it touches (None: cannot tell)
     cathode_crosses: bool | None   # cathode above the oxidation limit of the layer it touches
     layers: tuple[str, ...] = ()   # the electrolyte layers' materials, anode side first
+    # When an electrode crosses the window but its window rule does not fail (a coating or a measured
+    # window makes it not apply, or pass), why: the figure draws the electrode as guarded, not failing.
+    anode_guard: str = ""
+    cathode_guard: str = ""
 
     def level(self, key: str, layer: int | None = None) -> Level | None:
         """A level by key; a window or orbital level of `layer` (default: the first layer that has one)."""
@@ -772,12 +776,27 @@ def _energy(context: _Context) -> EnergyDiagram:
     at_cathode = {lv.key: lv.vs_she for lv in levels if lv.layer in (0, last)}
     orbitals = any(lv.key in ("lumo", "homo") for lv in levels)
     window_kind = ", ".join(kinds) or ("HOMO-LUMO gap" if orbitals else "")
+    anode_crosses = _crosses(at_anode, "anode", "window.low", "lumo", below=True)
+    cathode_crosses = _crosses(at_cathode, "cathode", "window.high", "homo", below=False)
     return EnergyDiagram(carrier, context.reference, window_kind,
                          tuple(sorted(levels, key=lambda lv: (lv.vs_she, lv.key, lv.layer))),
-                         _crosses(at_anode, "anode", "window.low", "lumo", below=True),
-                         _crosses(at_cathode, "cathode", "window.high", "homo", below=False),
+                         anode_crosses, cathode_crosses,
                          tuple(layer.material.name if layer.material else f"layer {layer.position}"
-                               for layer in electrolytes))
+                               for layer in electrolytes),
+                         _guard(context, anode_crosses, "window.anode-reduction", "anode"),
+                         _guard(context, cathode_crosses, "window.cathode-oxidation", "cathode"))
+
+
+def _guard(context: _Context, crosses: bool | None, rule_id: str, side: str) -> str:
+    """Why an electrode beyond the window is not failing: its window rule passed or does not apply."""
+    if not crosses or context.outcomes.get(rule_id) not in ("pass", "not-applicable"):
+        return ""
+    at = 0 if side == "anode" else len(context.spec.electrolytes)
+    layers = [layer.material.name for layer in context.spec.interlayers
+              if layer.material is not None and layer.interface == at]
+    if layers:
+        return f"separated by {', '.join(layers)}"
+    return f"{rule_id}: {context.outcomes[rule_id]}"
 
 
 def _crosses(levels: dict, electrode: str, limit: str, orbital: str, below: bool) -> bool | None:

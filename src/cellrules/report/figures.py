@@ -26,6 +26,8 @@ OUTCOME_COLOURS = {
 }
 SEVERITY_COLOURS = {"error": "#cc0000", "warning": "#e69138", "info": "#3d85c6"}
 _GOOD, _BAD, _UNSURE = "#38761d", "#cc0000", "#777777"
+_GUARDED = "#3d85c6"   # beyond the window, but a layer or a measured window keeps its rule from failing
+_NOT_HERE = "#b7b7b7"  # a limit whose rule does not apply to this cell
 
 
 def _n(x: float) -> str:
@@ -134,8 +136,9 @@ def energy_diagram(diagram) -> str:
                   extra="fill=\"#555555\"")]
     body += _potential_axes(axis, diagram.reference, carrier_she)
     body += _electrolyte_band(axis, diagram)
-    body += _electrode(axis, diagram, "anode", diagram.anode_crosses, "reduces the electrolyte")
-    body += _electrode(axis, diagram, "cathode", diagram.cathode_crosses, "oxidises the electrolyte")
+    body += _electrode(axis, diagram, "anode", diagram.anode_crosses, "reduces the electrolyte", diagram.anode_guard)
+    body += _electrode(axis, diagram, "cathode", diagram.cathode_crosses, "oxidises the electrolyte",
+                       diagram.cathode_guard)
     for key, label in (("reference", diagram.reference), ("SHE", "SHE")):
         y = axis.y(diagram.level(key).vs_carrier)
         body.append(f"<line data-level=\"{key}\" x1=\"{_n(_E_LEFT)}\" y1=\"{_n(y)}\" x2=\"{_n(axis.right)}\" "
@@ -214,7 +217,7 @@ def _window_column(axis: PotentialAxis, diagram, layer: int, left: float, right:
     return body
 
 
-def _electrode(axis: PotentialAxis, diagram, key: str, crosses, crossing_text: str) -> list[str]:
+def _electrode(axis: PotentialAxis, diagram, key: str, crosses, crossing_text: str, guard: str = "") -> list[str]:
     left, right = axis.columns[key]
     body = [_text((left + right) / 2, axis.bottom + 28, key, 12, "middle", "font-weight=\"bold\"")]
     level = diagram.level(key)
@@ -222,14 +225,17 @@ def _electrode(axis: PotentialAxis, diagram, key: str, crosses, crossing_text: s
         body.append(_text((left + right) / 2, (axis.top + axis.bottom) / 2, "potential unknown", 11, "middle",
                           "fill=\"#777777\""))
         return body
-    colour = _UNSURE if crosses is None else (_BAD if crosses else _GOOD)
+    state = "unknown" if crosses is None else ("guarded" if guard else ("fail" if crosses else "pass"))
+    colour = {"unknown": _UNSURE, "guarded": _GUARDED, "fail": _BAD, "pass": _GOOD}[state]
     y = axis.y(level.vs_carrier)
-    body.append(f"<line data-level=\"{key}\" x1=\"{_n(left)}\" y1=\"{_n(y)}\" x2=\"{_n(right)}\" y2=\"{_n(y)}\" "
+    body.append(f"<line data-level=\"{key}\" data-state=\"{state}\" x1=\"{_n(left)}\" y1=\"{_n(y)}\" x2=\"{_n(right)}\" y2=\"{_n(y)}\" "
                 f"stroke=\"{colour}\" stroke-width=\"4\"/>")
     symbol = "\u03bcA" if key == "anode" else "\u03bcC"
     body.append(_text((left + right) / 2, y - 8, f"{symbol} {level.vs_carrier:.2f} V", 12, "middle",
                       f"fill=\"{colour}\""))
-    if crosses:
+    if guard:
+        body.append(_text((left + right) / 2, y + 18, guard, 10, "middle", f"fill=\"{colour}\""))
+    elif crosses:
         body.append(_text((left + right) / 2, y + 18, crossing_text, 10, "middle", f"fill=\"{colour}\""))
     return body
 
@@ -295,8 +301,11 @@ def _gauge(gauge, top: float) -> list[str]:
                 continue
             x = axis.x(limit.value)
             start, end = (x, _G_RIGHT) if limit.operator in ("<", "<=") else (_G_LEFT, x)
-            body.append(f"<rect data-limit=\"{escape(limit.rule)}\" x=\"{_n(start)}\" y=\"{_n(line_y - 14)}\" "
-                        f"width=\"{_n(max(end - start, 0))}\" height=\"28\" fill=\"{SEVERITY_COLOURS[severity]}\" "
+            applies = limit.outcome != "not-applicable"
+            fill = SEVERITY_COLOURS[severity] if applies else _NOT_HERE
+            body.append(f"<rect data-limit=\"{escape(limit.rule)}\" data-applies=\"{'yes' if applies else 'no'}\" "
+                        f"x=\"{_n(start)}\" y=\"{_n(line_y - 14)}\" "
+                        f"width=\"{_n(max(end - start, 0))}\" height=\"28\" fill=\"{fill}\" "
                         f"fill-opacity=\"0.25\"/>")
     body.append(f"<line x1=\"{_n(_G_LEFT)}\" y1=\"{_n(line_y)}\" x2=\"{_n(_G_RIGHT)}\" y2=\"{_n(line_y)}\" stroke=\"#000000\"/>")
     for decade in range(axis.low_decade, axis.high_decade + 1):
@@ -305,17 +314,19 @@ def _gauge(gauge, top: float) -> list[str]:
         body.append(_text(x, line_y + 18, units.format_quantity(10.0 ** decade, gauge.dimension), 10, "middle"))
     for row, limit in enumerate(gauge.limits):
         x = axis.x(limit.value)
-        colour = SEVERITY_COLOURS.get(limit.severity, "#000000")
+        applies = limit.outcome != "not-applicable"
+        colour = SEVERITY_COLOURS.get(limit.severity, "#000000") if applies else _NOT_HERE
         body.append(f"<line x1=\"{_n(x)}\" y1=\"{_n(line_y - 16)}\" x2=\"{_n(x)}\" y2=\"{_n(line_y + 16)}\" "
                     f"stroke=\"{colour}\" stroke-width=\"2\"/>")
+        note = limit.severity if applies else "does not apply here"
         body.append(_text(x, line_y + 30 + 11 * (row % 2), f"{_OPERATORS[limit.operator]} {limit.text} "
-                                                             f"({limit.severity})", 10, "middle", f"fill=\"{colour}\""))
+                                                             f"({note})", 10, "middle", f"fill=\"{colour}\""))
     if gauge.value is None:
         body.append(_text((_G_LEFT + _G_RIGHT) / 2, top + 34, "value unknown: the rules cannot place this cell",
                           11, "middle", "fill=\"#777777\""))
         return body
     x = axis.x(gauge.value)
-    failed = [lim for lim in gauge.limits if lim.outcome == "fail"]
+    failed = [lim for lim in gauge.limits if lim.outcome == "fail"]   # a limit that does not apply never fails
     worst = "error" if any(lim.severity == "error" for lim in failed) else ("warning" if failed else "")
     colour = SEVERITY_COLOURS[worst] if worst else _GOOD
     body.append(f"<path data-value=\"{escape(gauge.name)}\" d=\"M {_n(x - 7)} {_n(line_y - 30)} L {_n(x + 7)} "
