@@ -13,7 +13,9 @@ installed" when absent. Targets (design/engine.md, "Speed by design"):
   cel-python, on the same resolved specs in one process;
 - cost linear in rules x specs (1x and 10x the rules; 1k, 10k, 100k specs).
 
-Options: --specs N (default 10000) for a quicker run. Design-space screening (issue 16) has its
+Options: --specs N (default 10000; 100000 for the large row of issue 14) for a quicker or larger run;
+--table for only the batch table (check of N files, text and JSON, --jobs 1 and 2, each as a ratio
+to reading the same files with tomllib, and peak memory: ru_maxrss of the largest process). Design-space screening (issue 16) has its
 own benchmark: `python benchmarks/screen.py` (needs `pip install '.[screen]'`).
 """
 from __future__ import annotations
@@ -478,9 +480,52 @@ def bench_scaling(ruleset, resolved, workdir: Path) -> None:
 
 # ------------------------------------------------------------------------------- main
 
+# ------------------------------------------------------------- batch table (issue 14)
+
+_PEAK = ("import resource, subprocess, sys, time\n"
+         "start = time.perf_counter()\n"
+         "code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode\n"
+         "elapsed = time.perf_counter() - start\n"
+         "print(code, elapsed, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+_READ = ("import sys, tomllib, pathlib\n"
+         "for p in sorted(pathlib.Path(sys.argv[1]).glob('*.toml')):\n"
+         "    tomllib.loads(p.read_bytes().decode('utf-8'))")
+
+
+def _peak_run(command: list[str], environment: dict) -> tuple[int, float, int]:
+    """(exit code, seconds, peak RSS in KiB of the largest process under it) for one fresh run."""
+    run = subprocess.run([sys.executable, "-c", _PEAK, *command], env=environment, capture_output=True, text=True,
+                         check=True)
+    code, elapsed, peak = run.stdout.split()
+    return int(code), float(elapsed), int(peak)
+
+
+def bench_batch_table(folder: Path, count: int, workdir: Path) -> None:
+    """Issue 14's table: check of N distinct specs as a ratio to reading the same files with tomllib."""
+    print(f"Batch table: {count:,} distinct specs, ratio to a tomllib read of the same files", flush=True)
+    environment = _environment(workdir / "warm")
+    load = os.getloadavg()
+    print(f"  load average before: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} ({os.cpu_count()} CPUs)", flush=True)
+    _, read, read_peak = min((_peak_run([sys.executable, "-c", _READ, str(folder)], environment) for _ in range(3)),
+                             key=lambda r: r[1])
+    report(f"tomllib read of {count:,} files", f"{read:.2f} s, peak {read_peak / 1024:.0f} MiB")
+    for output_format in ("text", "json"):
+        for jobs in ("1", "2"):
+            command = [sys.executable, "-m", "cellrules", "check", "--jobs", jobs, "--format", output_format,
+                       "--today", TODAY.isoformat(), str(folder)]
+            _peak_run(command, environment)  # warms the rule-set cache (and, where there is one, the result cache)
+            code, elapsed, peak = _peak_run(command, environment)
+            assert code in (0, 1), code
+            report(f"check {count:,}, {output_format}, --jobs {jobs}",
+                   f"{elapsed:.1f} s = {elapsed / read:.1f}x read, peak {peak / 1024:.0f} MiB")
+    load = os.getloadavg()
+    print(f"  load average after: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}", flush=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--specs", type=int, default=10000, help="generated specs (default 10000)")
+    parser.add_argument("--table", action="store_true", help="only the batch table of issue 14 (ratios to a tomllib read)")
     args = parser.parse_args()
     started = time.perf_counter()
     print(f"cellrules benchmarks, Python {sys.version.split()[0]}, {os.cpu_count()} CPUs", flush=True)
@@ -492,6 +537,9 @@ def main() -> int:
         print(f"Generating and resolving {args.specs:,} specs ...", flush=True)
         resolved, refused = write_and_resolve(ruleset, generate_specs(ruleset.knowledge, args.specs), folder)
         print(f"  {len(resolved):,} resolved, {refused} refused by the loader", flush=True)
+        if args.table:
+            bench_batch_table(folder, args.specs, workdir)
+            return _print_table(started)
         bench_startup(folder / "design-00000.toml", workdir)
         bench_throughput(ruleset, resolved)
         bench_whole_check(folder, args.specs, workdir)
@@ -499,6 +547,11 @@ def main() -> int:
         bench_scaling(ruleset, resolved, workdir)
         print("Where a file's check goes (1,000 files in one process, cProfile, cumulative):", flush=True)
         print(profile_whole_check(ruleset, folder), flush=True)
+        bench_batch_table(folder, args.specs, workdir)
+    return _print_table(started)
+
+
+def _print_table(started: float) -> int:
     widths = [max(len(row[i]) for row in ROWS + [("measure", "result", "target", "")]) for i in range(4)]
     print()
     print(" | ".join(h.ljust(w) for h, w in zip(("measure", "result", "target", ""), widths)))

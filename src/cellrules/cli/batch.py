@@ -38,44 +38,57 @@ def default_jobs() -> int:
 
 def check_all(tasks: list[Task], rulesets: dict, jobs: int, stream=sys.stderr) -> list:
     """FileResults in task order; `rulesets` maps each task's rules_dirs to its loaded RuleSet."""
+    return list(iter_results(tasks, rulesets, jobs, stream))
+
+
+def iter_results(tasks: list[Task], rulesets: dict, jobs: int, stream=sys.stderr):
+    """Each FileResult in task order as soon as it and all before it are final (output streams from this)."""
     progress = Progress(stream, len(tasks))
     workers = min(jobs, len(tasks) // _MIN_FILES_PER_WORKER)
     try:
         if workers <= 1:
-            results = []
             for task in tasks:
-                results.append(check_file(rulesets[task.rules_dirs], task.path, task.options, task.source))
+                result = check_file(rulesets[task.rules_dirs], task.path, task.options, task.source)
                 progress.advance(1)
-            return results
-        return _in_processes(tasks, rulesets, workers, progress)
+                yield result
+            return
+        yield from _in_processes(tasks, rulesets, workers, progress)
     finally:
         progress.close()
 
 
-def _in_processes(tasks: list[Task], rulesets: dict, workers: int, progress: Progress) -> list:
-    # Several chunks per worker keep every worker busy to the end and the bar moving.
+def _in_processes(tasks: list[Task], rulesets: dict, workers: int, progress: Progress):
+    # Several chunks per worker keep every worker busy to the end and the bar moving. Chunks are
+    # submitted a bounded window ahead of the one being yielded, so memory is bounded by work in flight.
+    from collections import deque
     from concurrent.futures import ProcessPoolExecutor  # multiprocessing costs ~20 ms of a one-file start
 
     size = max(1, min(64, len(tasks) // (workers * 4)))
-    chunks = [tasks[i:i + size] for i in range(0, len(tasks), size)]
-    results: list = []
+    chunks = iter([tasks[i:i + size] for i in range(0, len(tasks), size)])
+    window = deque()
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(sorted(rulesets),))
     try:
-        futures = [pool.submit(_check_chunk, chunk) for chunk in chunks]
-        for chunk, future in zip(chunks, futures):
+        for chunk in chunks:
+            window.append((chunk, pool.submit(_check_chunk, chunk)))
+            if len(window) >= workers * 4:
+                break
+        while window:
+            chunk, future = window.popleft()
             try:
                 done = future.result()
             except KeyboardInterrupt:
                 raise
             except Exception:  # noqa: BLE001 - a worker died or a result did not cross: check this chunk here
                 done = [_portable(check_file(rulesets[t.rules_dirs], t.path, t.options, t.source)) for t in chunk]
-            results.extend(done)
+            following = next(chunks, None)
+            if following is not None:
+                window.append((following, pool.submit(_check_chunk, following)))
             progress.advance(len(done))
-    except KeyboardInterrupt:  # Ctrl-C: drop the queued chunks instead of checking them before exiting
+            yield from done
+    except (KeyboardInterrupt, GeneratorExit):  # Ctrl-C or output closed: drop the queued chunks
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     pool.shutdown()
-    return results
 
 
 _WORKER_RULESETS: dict = {}

@@ -106,7 +106,6 @@ def run(args) -> int:
     from cellrules.cli.problems import report_error
     from cellrules.cli.exits import EXIT_ERROR, EXIT_FAIL, EXIT_OK
     from cellrules.cli.batch import Task, check_all, default_jobs
-    from cellrules.report.isolate import render_isolated
 
     if args.format not in FORMATS:
         raise UsageError(f"unknown format {args.format!r}", hint="formats: " + ", ".join(FORMATS))
@@ -117,15 +116,13 @@ def run(args) -> int:
     for error in dict.fromkeys(broken.values()):  # each broken configuration once, at its own lines
         report_error(error)
     tasks = [Task(path, s.rules_dirs, s.options(), sources.get(path)) for path, s in settings.items()]
-    results = check_all(tasks, rulesets, args.jobs or default_jobs())
-    results = sorted([*results, *(_unusable_configuration(path, error) for path, error in broken.items()),
-                      *(_missing(path) for path in missing)], key=lambda r: r.path)
-    shown = _verbose_errors if args.verbose else list
-    text, results = render_isolated(
-        lambda some: render(args.format, shown(some), rulesets.values(), settings, args, sources), results)
+    if args.format == "text":
+        results = _stream_text(args, tasks, rulesets, broken, missing)
+    else:
+        results = check_all(tasks, rulesets, args.jobs or default_jobs())
+        results = _render_whole(args, results, rulesets, settings, sources, broken, missing)
     if args.debug:
         _print_tracebacks(results)
-    sys.stdout.write(text)
     statuses = {r.status for r in results}
     if "error" in statuses:
         return EXIT_ERROR
@@ -133,6 +130,40 @@ def run(args) -> int:
            for r in results):
         return EXIT_FAIL
     return EXIT_OK
+
+
+def _stream_text(args, tasks, rulesets, broken: dict, missing: list) -> list:
+    """Text output written file by file, in path order, as each result is final (issue 14)."""
+    import heapq
+
+    from cellrules.cli.batch import iter_results, default_jobs
+    from cellrules.report.color import colorize, wanted
+    from cellrules.report.text import stream_text
+
+    tasks = sorted(tasks, key=lambda t: t.path)
+    extras = sorted([*(_unusable_configuration(path, error) for path, error in broken.items()),
+                     *(_missing(path) for path in missing)], key=lambda r: r.path)
+    results = heapq.merge(iter_results(tasks, rulesets, args.jobs or default_jobs()), extras, key=lambda r: r.path)
+    write = sys.stdout.write
+    if wanted(args.color, _is_terminal(sys.stdout), os.environ):
+        write = lambda text: sys.stdout.write(colorize(text))  # noqa: E731 - colour is applied line by line
+    shown = _verbose_errors if args.verbose else list
+    return stream_text(results, write, verbose=args.verbose, shown=lambda result: shown([result])[0])
+
+
+def _render_whole(args, results, rulesets, settings, sources, broken, missing) -> list:
+    from cellrules.report.isolate import render_isolated
+
+    results = sorted([*results, *(_unusable_configuration(path, error) for path, error in broken.items()),
+                      *(_missing(path) for path in missing)], key=lambda r: r.path)
+    shown = _verbose_errors if args.verbose else list
+    text, results = render_isolated(
+        lambda some: render(args.format, shown(some), rulesets.values(), settings, args, sources), results)
+    if args.debug:
+        _print_tracebacks(results)
+        args.debug = False  # printed once, before the document as before
+    sys.stdout.write(text)
+    return results
 
 
 def _missing(path: str):

@@ -44,18 +44,64 @@ def _finding_lines(result, path: str) -> list[str]:
             for line in problem_lines(f"{path}:{row}:{column}", f"{text_line(rule)} {message}", label=label)]
 
 
+def result_lines(result, verbose: bool = False) -> list[str]:
+    """One file's lines of the text output."""
+    path = shown_path(result.path)
+    lines = [f"{path}: {result.status}"] if verbose else []
+    if result.status == "error":
+        lines.extend(_error_lines(result, path))
+    else:
+        lines.extend(_finding_lines(result, path))
+    return lines
+
+
+def summary_line(counts: dict) -> str:
+    total = sum(counts.values())
+    noun = "file" if total == 1 else "files"
+    return (f"{total} {noun}: {counts['pass']} pass, {counts['incomplete']} incomplete, "
+            f"{counts['fail']} fail, {counts['error']} error")
+
+
 def render_text(results, verbose: bool = False) -> str:
     lines: list[str] = []
     for result in sorted(results, key=lambda r: r.path):
-        path = shown_path(result.path)
-        if verbose:
-            lines.append(f"{path}: {result.status}")
-        if result.status == "error":
-            lines.extend(_error_lines(result, path))
-            continue
-        lines.extend(_finding_lines(result, path))
+        lines.extend(result_lines(result, verbose))
     counts = {status: sum(r.status == status for r in results) for status in ("pass", "incomplete", "fail", "error")}
-    noun = "file" if len(results) == 1 else "files"
-    lines.append(f"{len(results)} {noun}: {counts['pass']} pass, {counts['incomplete']} incomplete, "
-                 f"{counts['fail']} fail, {counts['error']} error")
+    counts["other"] = len(results) - sum(counts.values())
+    lines.append(summary_line(counts))
     return "\n".join(lines) + "\n"
+
+
+def stream_text(results, write, verbose: bool = False, shown=lambda result: result) -> list:
+    """Write each result's lines as soon as it arrives (results in path order), then the summary.
+
+    Byte-identical to render_text over the same results. A result whose rendering raises becomes
+    its file's internal error (as report/isolate.py does for whole documents). Returns the results
+    as shown, each reduced to what the exit code and --debug read, so memory stays bounded.
+    """
+    from cellrules.engine.evaluate import internal_error_result
+
+    counts = {"pass": 0, "incomplete": 0, "fail": 0, "error": 0, "other": 0}
+    seen = []
+    for result in results:
+        result = shown(result)
+        try:
+            lines = result_lines(result, verbose)
+        except Exception as error:  # noqa: BLE001 - this result breaks the format: report it as its file's error
+            result = shown(internal_error_result(result.path, error))
+            lines = result_lines(result, verbose)
+        counts[result.status if result.status in counts else "other"] += 1
+        if lines:
+            write("\n".join(lines) + "\n")
+        seen.append(result if result.status == "error" else _Brief(result.path, result.status))
+    write(summary_line(counts) + "\n")
+    return seen
+
+
+class _Brief:
+    """What the exit code reads of a file without errors: its path and status."""
+
+    __slots__ = ("path", "status", "errors")
+
+    def __init__(self, path: str, status: str):
+        self.path, self.status, self.errors = path, status, ()
