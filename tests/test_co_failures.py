@@ -33,8 +33,6 @@ UNTRIAGED = Path(__file__).resolve().parent / "data" / "co_failures_untriaged.tx
 INDEPENDENT = {
     ("window.anode-reduction", "window.cathode-oxidation"):
         "the two ends of the window: reduction at the anode and oxidation at the cathode are two reactions at two interfaces",
-    ("interphase.passivating", "window.cathode-oxidation"):
-        "an anode-side reduction interphase and a cathode-side oxidation are two reactions at two interfaces",
     ("thermal.aqueous-boiling", "zn.hydrogen-evolution"):
         "boiling is the water's temperature limit; hydrogen evolution is the anode's potential below water's reduction limit",
     ("thermal.aqueous-freezing", "zn.hydrogen-evolution"):
