@@ -1,7 +1,8 @@
 """Project configuration: a design repository's cellrules.toml or [tool.cellrules] decides the verdict.
 
 The story of each test: a repository with a config and a spec in it, `cellrules check` run from
-elsewhere, and the exit code that CI sees. The spec is a Li | Ta-LLZO | LiFePO4 cell whose stack
+elsewhere, and the exit code that CI sees. The spec is a Li | Li6PS5Cl | LiFePO4 cell (a cold-pressed
+sulfide, where all three rungs of the ladder apply) whose stack
 pressure drives the Li creep rules; the configs select those rules so that the verdict depends on
 the configuration alone, not on the rest of the growing rule library.
 """
@@ -16,7 +17,7 @@ CELL = """\
 spec_version = 1
 
 [cell]
-name = "Li | Ta-LLZO | LiFePO4"
+name = "Li | Li6PS5Cl | LiFePO4"
 carrier = "Li"
 temperature = "25 degC"
 {pressure}
@@ -24,7 +25,7 @@ temperature = "25 degC"
 material = "Li"
 
 [electrolyte]
-material = "Ta-LLZO"
+material = "Li6PS5Cl"
 
 [cathode]
 material = "LiFePO4"

@@ -1,7 +1,7 @@
 """Waivers: a team accepts a known failure in the spec itself, with a reason and maybe an expiry date.
 
 Each test is the user's story: a spec with a [[waiver]] in, the verdict and exit code out. The
-cell is a Li | Ta-LLZO | LiFePO4 garnet cell; its stack pressure decides the Li creep rules
+cell is a Li | Li6PS5Cl | LiFePO4 cold-pressed sulfide cell (the 25 MPa error is the sulfide's); its stack pressure decides the Li creep rules
 (mechanics.li-stack-pressure-*), which the tests select so that other rules cannot change the verdict.
 """
 import json
@@ -14,7 +14,7 @@ PRESSED = """\
 spec_version = 1
 
 [cell]
-name = "Li | Ta-LLZO | LiFePO4 pressed at {pressure}"
+name = "Li | Li6PS5Cl | LiFePO4 pressed at {pressure}"
 carrier = "Li"
 temperature = "25 degC"
 stack_pressure = "{pressure}"
@@ -23,7 +23,7 @@ stack_pressure = "{pressure}"
 material = "Li"
 
 [electrolyte]
-material = "Ta-LLZO"
+material = "Li6PS5Cl"
 
 [cathode]
 material = "LiFePO4"
