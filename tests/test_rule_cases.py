@@ -9,6 +9,7 @@ Every file of examples/ and rules/cases/ may carry expectation comments:
     # expect-status: fail
     # expect-no-error          (no error-severity failure: a well-established working cell)
     # expect-error-mode: mixed-conducting-interphase   (some error-severity failure has this failure mode)
+    # expect-info: mechanics.shear-modulus-ratio        (fails, at info severity: context, not a defect)
 
 `expect-fail` of a rule whose failure a refinement replaced still holds. The
 last test asserts that every rule of the library passes in some case and fails
@@ -68,6 +69,9 @@ def test_case_meets_its_expectations(results, path):
     errors = [f for f in result.findings if f.outcome == "fail" and f.severity == "error"]
     if "no-error" in expect:
         assert errors == [], [f"{f.rule}: {f.message}" for f in errors]
+    for rule_id in expect.get("info", []):
+        (finding,) = [f for f in result.findings if f.rule == rule_id]
+        assert (finding.outcome, finding.severity) == ("fail", "info"), (finding.outcome, finding.severity)
     for mode in expect.get("error-mode", []):
         assert mode in {f.failure_mode for f in errors}, [f"{f.rule} ({f.failure_mode})" for f in errors]
 
