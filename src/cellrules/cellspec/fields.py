@@ -29,6 +29,10 @@ CATHODE_STRUCTURES = ("layered-oxide", "spinel", "olivine", "polyanion", "sulfid
 INTERFACES = ("anode", "electrolyte", "cathode", "current_collector")
 WINDOW_KINDS = ("thermodynamic", "measured", "given")
 LAYER_ROLES = ("separator", "catholyte", "anolyte")
+# Structure families of inorganic electrolytes that rules key on (an argyrodite Li6PS5X of any halide).
+ELECTROLYTE_STRUCTURES = ("argyrodite", "lgps-type")
+# The polyanion network of an electrolyte or interlayer (Li3PO4, LiPON, LATP: phosphate).
+POLYANIONS = ("phosphate", "thiophosphate", "borate", "silicate")
 POLYMER_HOSTS = ("polyether", "polynitrile", "fluoropolymer", "polycarbonate", "polyacrylate", "polyacrylamide",
                  "polyvinyl-alcohol")
 # Anion families a salt or additive brings (rules/knowledge/liquids.toml): what corrodes a collector.
@@ -107,6 +111,8 @@ ELECTROLYTE_LAYER: tuple[Field, ...] = (
        "critical current density of a bare metal interface, at room temperature without stack pressure"),
     Field("electrolyte.transference_number", NUMBER, "carrier-ion transference number, a fraction 0-1"),
     _s("electrolyte.polymer_host", "chemistry of a polymer electrolyte's host", POLYMER_HOSTS),
+    _s("electrolyte.structure", "structure family of an inorganic electrolyte", ELECTROLYTE_STRUCTURES),
+    _s("electrolyte.polyanion", "polyanion network of the electrolyte", POLYANIONS),
     Field("electrolyte.anions", STRINGS, "anion families of its salts and additives", vocabulary=ANIONS),
     Field("electrolyte.water_stable", BOOL, "a dense solid that keeps conducting in contact with water"),
     _q("electrolyte.boiling_point", U.TEMPERATURE, "boiling point of its most volatile solvent"),
@@ -152,6 +158,7 @@ FIELDS: tuple[Field, ...] = (
     _q("anode.molar_volume", U.MOLAR_VOLUME, "molar volume of the anode metal"),
     Field("anode.volume_change", NUMBER, "volume change on full lithiation/alloying, a fraction (3.0 = 300 %)"),
     Field("anode.hosted", BOOL, "the metal is held in a 3D conductive host (a composite anode)"),
+    Field("anode.elements", STRINGS, "elements of the anode's formula (an alloy's host elements)", settable=False),
     # [electrolyte]: the layer that touches the anode (in a one-layer cell, the electrolyte)
     *ELECTROLYTE_LAYER,
     # [cathode]
@@ -214,6 +221,7 @@ RECORD_FIELDS: dict[str, tuple[Field, ...]] = {
         _q("interlayer.thickness", U.LENGTH, "layer thickness"),
         Field("interlayer.conduction_group", NUMBER, "conduction group 1-4 of Section 6.1"),
         Field("interlayer.carriers", STRINGS, "carriers Table 2 names it for", vocabulary=CARRIERS, settable=False),
+        _s("interlayer.polyanion", "polyanion network of the layer", POLYANIONS),
     ),
     "sei_phase": (
         _s("sei_phase.material", "SEI phase"),

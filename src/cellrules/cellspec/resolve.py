@@ -146,6 +146,10 @@ def _anode(table: _Table, spec: CellSpec, kb: KnowledgeBase, carrier_metal: Entr
         return
     for key in ("kind", "potential", "shear_modulus", "melting_point", "molar_volume", "volume_change", "hosted"):
         table.kb(f"anode.{key}", entry, key, where, how=how)
+    host_elements = names.elements(entry.formula) if entry.formula else ()
+    if host_elements:
+        table.set("anode.elements", host_elements, ", ".join(host_elements),
+                  Provenance(f"knowledge-base: {entry.name} (formula {entry.formula})", where))
     if entry.get("kind") and entry.get("kind").value == "anode-free" and carrier_metal is not None:
         # Metal plates on the bare collector: the anode that cycles is the carrier metal itself.
         plated = f"plated {carrier_metal.name} on {entry.name}"
@@ -159,7 +163,8 @@ def _anode(table: _Table, spec: CellSpec, kb: KnowledgeBase, carrier_metal: Entr
 _KB_LAYER_KEYS = ("state", "class", "ionic_conductivity", "conductivity_temperature", "activation_energy",
                   "electronic_conductivity", "shear_modulus", "homo", "lumo", "carriers", "moisture_sensitive",
                   "decomposition_temperature", "max_temperature", "critical_current_density",
-                  "bare_critical_current_density", "transference_number", "polymer_host", "water_stable", "aqueous",
+                  "bare_critical_current_density", "transference_number", "polymer_host", "structure", "polyanion",
+                  "water_stable", "aqueous",
                   "salt", "solvent", "additives")
 
 
@@ -381,6 +386,8 @@ def _interlayers(table: _Table, spec: CellSpec) -> None:
                 values.setdefault("conduction_group", entry.get("conduction_group").value)
             if entry.get("carriers"):
                 values.setdefault("carriers", entry.get("carriers").value)
+            if entry.get("polyanion"):
+                values.setdefault("polyanion", entry.get("polyanion").value)
         name = entry.name if entry else layer.material.name
         records.append(tuple([name] + [values.get(f.key) for f in F.RECORD_FIELDS["interlayer"][1:]]))
     where = spec.interlayers[0].location if spec.interlayers else spec.sections.get("cell")
