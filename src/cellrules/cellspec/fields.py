@@ -32,7 +32,7 @@ LAYER_ROLES = ("separator", "catholyte", "anolyte")
 # Structure families of inorganic electrolytes that rules key on (an argyrodite Li6PS5X of any halide).
 ELECTROLYTE_STRUCTURES = ("argyrodite", "lgps-type")
 # The polyanion network of an electrolyte or interlayer (Li3PO4, LiPON, LATP: phosphate).
-POLYANIONS = ("phosphate", "thiophosphate", "borate", "silicate")
+POLYANIONS = ("phosphate", "thiophosphate")
 POLYMER_HOSTS = ("polyether", "polynitrile", "fluoropolymer", "polycarbonate", "polyacrylate", "polyacrylamide",
                  "polyvinyl-alcohol")
 # Anion families a salt or additive brings (rules/knowledge/liquids.toml): what corrodes a collector.
@@ -142,6 +142,10 @@ FIELDS: tuple[Field, ...] = (
     Field("cell.coulombic_efficiency", NUMBER, "coulombic efficiency, a fraction 0-1"),
     Field("cell.capacity_retention", NUMBER, "capacity retention claimed after `cycles`, a fraction 0-1"),
     _q("cell.energy_density", U.SPECIFIC_ENERGY, "claimed or target specific energy"),
+    _q("cell.nucleation_overpotential", U.VOLTAGE,
+       "measured nucleation overpotential of the first plating (the voltage spike, magnitude), e.g. \"40 mV\""),
+    _q("cell.plateau_overpotential", U.VOLTAGE,
+       "measured plateau (growth) overpotential of the plating that follows, magnitude, e.g. \"15 mV\""),
     _q("cell.sintering_temperature", U.TEMPERATURE,
        "highest temperature at which electrode and electrolyte are processed together (co-sintering)"),
     _s("cell.source", "where this design comes from"),
@@ -176,6 +180,7 @@ FIELDS: tuple[Field, ...] = (
     # [current_collector]
     _s("current_collector.anode", "anode-side current collector"),
     _s("current_collector.cathode", "cathode-side current collector"),
+    _q("current_collector.anode_thickness", U.LENGTH, "thickness of the anode-side current collector (film or foil)"),
     Field("current_collector.anode_alloys_with", STRINGS, "carrier metals the anode collector alloys with", settable=False),
     Field("current_collector.cathode_corroded_by", STRINGS, "electrolyte classes that corrode the cathode collector", settable=False),
     Field("current_collector.cathode_corroded_by_anions", STRINGS, "anion families that corrode the cathode collector",

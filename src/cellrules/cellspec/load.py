@@ -191,10 +191,8 @@ class _Loader:
                 continue  # resolved as knowledge-base parts in _parts
             if section == "sei" and key == "components":
                 continue
-            if section == "current_collector":
-                if key not in ("anode", "cathode"):
-                    self.problem(f"unknown key {key!r} in [current_collector]", where, did_you_mean(key, ("anode", "cathode")))
-                continue
+            if section == "current_collector" and key in ("anode", "cathode"):
+                continue  # materials, resolved in _collectors
             field = keys.get(key)
             if field is None:
                 allowed = list(keys) + list(extra) + list(orbital)

@@ -68,6 +68,8 @@ _CONDUCTIVITY = _quantity("0 S/cm", "1 S/cm", "no electrolyte conducts better th
 _MODULUS = _quantity("0 GPa", "1000 GPa", "elastic moduli of cell materials lie below 1000 GPa; check the unit "
                      "(MPa or GPa)")
 _CURRENT = _quantity("0 mA/cm^2", "1000 mA/cm^2", "cells run at up to tens of mA/cm^2; check the unit (mA/cm^2)")
+_OVERPOTENTIAL = _quantity("0 mV", "5 V", "plating overpotentials are millivolts to a few hundred millivolts, given as "
+                           "magnitudes; check the unit (mV) and drop the sign")
 _ACTIVATION = _quantity("0 eV", "5 eV", "activation energies of ion conduction lie between about 0.1 and 2 eV; "
                         "check the unit (eV or kJ/mol)")
 
@@ -85,6 +87,8 @@ RANGES: dict[str, Range] = {
     "cell.energy_density": _quantity("0 Wh/kg", "15000 Wh/kg", "no cell chemistry stores more than about "
                                      "11,000 Wh/kg (Li-air, on lithium alone); check the unit (Wh/kg)"),
     "cell.sintering_temperature": _TEMPERATURE,
+    "cell.nucleation_overpotential": _OVERPOTENTIAL,
+    "cell.plateau_overpotential": _OVERPOTENTIAL,
     "cell.carrier_potential": _POTENTIAL,
     "cell.carrier_charge": Range(1, 4, "a whole number from 1 to 4", "the carrier ions are Li+, Na+, K+, Mg2+, "
                                  "Ca2+, Zn2+ and Al3+", whole=True),
@@ -134,6 +138,7 @@ RANGES: dict[str, Range] = {
     "interlayer.conduction_group": Range(1, 4, "a whole number from 1 to 4", "the conduction groups of Section 6.1 "
                                          "are 1 (metals) to 4 (insulators)", whole=True),
     "sei.thickness": _THICKNESS,
+    "current_collector.anode_thickness": _THICKNESS,
     # knowledge only: a metal's own values
     "metal.charge": Range(1, 4, "a whole number from 1 to 4", "the carrier ions are Li+, Na+, K+, Mg2+, Ca2+, "
                           "Zn2+ and Al3+", whole=True),

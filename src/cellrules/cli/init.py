@@ -36,6 +36,8 @@ stack_pressure = "5 MPa"
 # cycles = 500                 # claimed or target cycle life
 # coulombic_efficiency = 0.998 # a fraction, 0-1
 # sintering_temperature = "600 degC"  # if cathode and electrolyte are co-sintered
+# nucleation_overpotential = "40 mV"   # measured plating spike (magnitude)
+# plateau_overpotential = "15 mV"      # measured plating plateau that follows
 # source = "where this design comes from"
 
 [anode]
@@ -50,6 +52,7 @@ material = "LLZO"              # a knowledge-base name, alias or formula
 thickness = "50 um"
 # custom = true                # a new material: give state, class and its properties
 # ionic_conductivity = "0.5 mS/cm"
+# transference_number = 0.4    # carrier-ion transference number (polymers, gels)
 # electronic_conductivity = "1e-9 S/cm"
 # shear_modulus = "60 GPa"
 # window = {{ low = "0.05 V", high = "2.9 V", vs = "Li/Li+" }}
@@ -69,6 +72,7 @@ thickness = "5 nm"
 
 # [current_collector]
 # anode = "Cu"
+# anode_thickness = "10 um"    # thin films (anode-free, thin-film cells) add plating overpotential
 # cathode = "Al"
 
 # A known, accepted failure (any number); the reason is required:
