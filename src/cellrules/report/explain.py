@@ -279,6 +279,9 @@ class Report:
     energy: EnergyDiagram
     gauges: tuple[Gauge, ...]
     graph: RuleGraph
+    # The "Verified fixes" section (cellrules.fixes.section.VerifiedFixes) of a failing spec; None
+    # when the spec does not fail or the search was not asked for (`explain --no-fixes`).
+    fixes: object = None
 
 
 @attrs.frozen
@@ -310,8 +313,12 @@ class RuleDoc:
 
 # ---------------------------------------------------------------- building it
 
-def build_report(result, ruleset) -> Report:
-    """The report of one evaluated spec; `result` must come from an evaluation with include_all."""
+def build_report(result, ruleset, fixes=None) -> Report:
+    """The report of one evaluated spec; `result` must come from an evaluation with include_all.
+
+    `fixes`: the VerifiedFixes of the spec (cellrules.fixes.section), found by the caller, since
+    the search reads the spec's text and this module reads nothing.
+    """
     context = _Context(result, ruleset)
     findings = result.findings
     by_outcome = {o: [f for f in findings if f.outcome == o] for o in OUTCOMES}
@@ -339,6 +346,7 @@ def build_report(result, ruleset) -> Report:
         energy=_energy(context),
         gauges=tuple(g for g in (_gauge(context, name, label) for name, label in GAUGES) if g is not None),
         graph=_graph(context),
+        fixes=fixes,
     )
 
 
