@@ -225,13 +225,13 @@ def test_rule_graph_colours_every_rule_by_its_outcome(ruleset):
 
 def test_skipped_dependants_and_examples_from_a_rule_pack(pack):
     ruleset = build_ruleset([builtin_rules_dir(), pack])
-    report = report_of(ruleset, EXAMPLES / "li-lgps-bad.toml")
+    report = report_of(ruleset, EXAMPLES / "li-llto-direct.toml")
     (skipped,) = [e for e in report.skipped if e.rule == "test.after-oxidation"]
     assert [(p.rule, p.outcome) for p in skipped.prerequisites] == [("window.cathode-oxidation", "fail")]
     oxidation = next(e for e in report.failures if e.rule == "window.cathode-oxidation")
     assert ("test.after-oxidation", "skipped") in [(d.rule, d.outcome) for d in oxidation.dependants]
     assert [d.rule for d in oxidation.skipped_dependants] == ["test.after-oxidation"]
-    text = explain("--rules", pack, "examples/li-lgps-bad.toml").stdout
+    text = explain("--rules", pack, "examples/li-llto-direct.toml").stdout
     assert "Skipped because of it: test.after-oxidation (skipped)" in text
     result = explain("--rule", "test.after-oxidation", "--rules", pack)
     assert result.returncode == 0, result.stderr
