@@ -16,6 +16,7 @@ from cellrules.cli import main
 from cellrules.engine.evaluate import CheckOptions, check_file
 from cellrules.engine.ruleset import build_ruleset
 from cellrules.report import figures, render
+from cellrules.report.context import report_context
 from cellrules.report.explain import build_report
 from cellrules.resources import builtin_rules_dir
 
@@ -224,13 +225,13 @@ def test_rule_graph_colours_every_rule_by_its_outcome(ruleset):
 
 def test_skipped_dependants_and_examples_from_a_rule_pack(pack):
     ruleset = build_ruleset([builtin_rules_dir(), pack])
-    report = report_of(ruleset, EXAMPLES / "li-lgps-bad.toml")
+    report = report_of(ruleset, EXAMPLES / "li-llto-direct.toml")
     (skipped,) = [e for e in report.skipped if e.rule == "test.after-oxidation"]
     assert [(p.rule, p.outcome) for p in skipped.prerequisites] == [("window.cathode-oxidation", "fail")]
     oxidation = next(e for e in report.failures if e.rule == "window.cathode-oxidation")
     assert ("test.after-oxidation", "skipped") in [(d.rule, d.outcome) for d in oxidation.dependants]
     assert [d.rule for d in oxidation.skipped_dependants] == ["test.after-oxidation"]
-    text = explain("--rules", pack, "examples/li-lgps-bad.toml").stdout
+    text = explain("--rules", pack, "examples/li-llto-direct.toml").stdout
     assert "Skipped because of it: test.after-oxidation (skipped)" in text
     result = explain("--rule", "test.after-oxidation", "--rules", pack)
     assert result.returncode == 0, result.stderr
@@ -554,3 +555,21 @@ conductivity_temperature = "25 degC"
     assert ["electrolyte.activation_energy"] in groups
     assert ["electrolyte.vft_pseudo_energy", "electrolyte.vft_t0"] in groups
     assert {m.name for m in bulk.missing} == {name for group in groups for name in group}
+
+
+def test_an_observation_whose_premise_is_false_is_not_listed_as_passed(ruleset):
+    # Li | LGPS: the interphase conducts electrons, so the passivating-interphase observation
+    # (an info refinement) does not hold; the report must not claim it "passed" (issue 12).
+    report = report_of(ruleset, EXAMPLES / "li-lgps-bad.toml")
+    passed = {link.rule for link in report.passed}
+    not_observed = {link.rule for link in report.not_observed}
+    assert "interphase.passivating" in not_observed and "interphase.passivating" not in passed
+    assert "mechanics.li-stack-pressure-short" in passed          # a requirement the cell meets stays passed
+    text = render.render("report", "text", report_context(report, "text"))
+    listed = text.split("== Observations that do not hold for this cell ==")[1]
+    assert "interphase.passivating" in listed.split("== Rule graph")[0]
+    assert "interphase.passivating" not in text.split("== Passed ==")[1].split("== Observations")[0]
+    # Where the observation holds (Li | LLZO: an insulating interphase) it is a finding, not in either list.
+    working = report_of(ruleset, EXAMPLES / "li-llzo-lfp.toml")
+    assert "interphase.passivating" in {e.rule for e in working.failures}
+    assert "interphase.passivating" not in {link.rule for link in working.not_observed}
