@@ -31,8 +31,6 @@ UNTRIAGED = Path(__file__).resolve().parent / "data" / "co_failures_untriaged.tx
 
 # Two causes that the literature treats separately; each pair sorted, with why both findings are owed.
 INDEPENDENT = {
-    ("window.anode-reduction", "window.cathode-oxidation"):
-        "the two ends of the window: reduction at the anode and oxidation at the cathode are two reactions at two interfaces",
     ("thermal.aqueous-boiling", "zn.hydrogen-evolution"):
         "boiling is the water's temperature limit; hydrogen evolution is the anode's potential below water's reduction limit",
     ("thermal.aqueous-freezing", "zn.hydrogen-evolution"):

@@ -16,6 +16,7 @@ from cellrules.cli import main
 from cellrules.engine.evaluate import CheckOptions, check_file
 from cellrules.engine.ruleset import build_ruleset
 from cellrules.report import figures, render
+from cellrules.report.context import report_context
 from cellrules.report.explain import build_report
 from cellrules.resources import builtin_rules_dir
 
@@ -554,3 +555,21 @@ conductivity_temperature = "25 degC"
     assert ["electrolyte.activation_energy"] in groups
     assert ["electrolyte.vft_pseudo_energy", "electrolyte.vft_t0"] in groups
     assert {m.name for m in bulk.missing} == {name for group in groups for name in group}
+
+
+def test_an_observation_whose_premise_is_false_is_not_listed_as_passed(ruleset):
+    # Li | LGPS: the interphase conducts electrons, so the passivating-interphase observation
+    # (an info refinement) does not hold; the report must not claim it "passed" (issue 12).
+    report = report_of(ruleset, EXAMPLES / "li-lgps-bad.toml")
+    passed = {link.rule for link in report.passed}
+    not_observed = {link.rule for link in report.not_observed}
+    assert "interphase.passivating" in not_observed and "interphase.passivating" not in passed
+    assert "mechanics.li-stack-pressure-short" in passed          # a requirement the cell meets stays passed
+    text = render.render("report", "text", report_context(report, "text"))
+    listed = text.split("== Observations that do not hold for this cell ==")[1]
+    assert "interphase.passivating" in listed.split("== Rule graph")[0]
+    assert "interphase.passivating" not in text.split("== Passed ==")[1].split("== Observations")[0]
+    # Where the observation holds (Li | LLZO: an insulating interphase) it is a finding, not in either list.
+    working = report_of(ruleset, EXAMPLES / "li-llzo-lfp.toml")
+    assert "interphase.passivating" in {e.rule for e in working.failures}
+    assert "interphase.passivating" not in {link.rule for link in working.not_observed}

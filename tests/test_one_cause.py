@@ -44,6 +44,23 @@ def test_a_superseding_failure_hides_the_one_it_explains(tmp_path, write_spec):
     assert "lab.soft" in shown and "lab.hard" not in shown  # the stronger one passed: the weaker speaks
 
 
+def test_a_superseded_superseder_hands_on_what_it_replaced(tmp_path, write_spec):
+    # lab.top hides lab.mid, which hid lab.low: the one finding shown names both, so a reader (and
+    # the case tests) still learn that lab.low failed.
+    ruleset = build_ruleset(pack(tmp_path,
+        rule("lab.low", "known(cell.stack_pressure)", "cell.stack_pressure < 5 MPa")
+        + rule("lab.mid", "known(cell.stack_pressure) and true", "cell.stack_pressure < 7 MPa", extra="supersedes lab.low")
+        + rule("lab.top", "known(cell.stack_pressure) and true and true", "cell.stack_pressure < 9 MPa",
+               extra="supersedes lab.mid")))
+    spec = write_spec(CELL_LI + 'stack_pressure = "10 MPa"\n')
+    findings = {f.rule: f for f in check_file(ruleset, spec, CheckOptions()).findings}
+    assert "lab.low" not in findings and "lab.mid" not in findings
+    assert findings["lab.top"].superseded == ("lab.low", "lab.mid")
+    spec = write_spec(CELL_LI + 'stack_pressure = "8 MPa"\n')
+    findings = {f.rule: f for f in check_file(ruleset, spec, CheckOptions()).findings}
+    assert "lab.top" not in findings and findings["lab.mid"].superseded == ("lab.low",)
+
+
 @pytest.mark.parametrize("text, message", [
     (rule("lab.a", "true", "true", "warning", "supersedes lab.b") + rule("lab.b", "false", "true", "error"),
      "rule lab.a (warning) cannot supersede lab.b (error)"),

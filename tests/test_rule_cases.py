@@ -15,32 +15,19 @@ Every file of examples/ and rules/cases/ may carry expectation comments:
 last test asserts that every rule of the library passes in some case and fails
 in another, so no rule goes untested in either direction.
 """
-import re
 from pathlib import Path
 
 import pytest
 
 from cellrules.cli.discover import find_specs
 from cellrules.engine.evaluate import CheckOptions, check_file
+from cellrules.engine.examples import expectations
 
 from conftest import EXAMPLES, TODAY
 
 CASES = Path(__file__).resolve().parent.parent / "rules" / "cases"  # shipped: explain --rule shows them
 # The specs `cellrules check` itself would find (config files and non-specs such as .taplo.toml are skipped).
 SPECS = [Path(p) for p in find_specs([str(EXAMPLES), str(CASES)])]
-_EXPECT = re.compile(r"^#\s*expect-([a-z-]+)\s*(?::\s*(.*))?$")
-
-
-def expectations(path: Path) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        match = _EXPECT.match(line.strip())
-        if match:
-            found.setdefault(match.group(1), []).extend(
-                item.strip() for item in (match.group(2) or "").split(",") if item.strip())
-    return found
-
-
 def outcomes(result) -> dict[str, str]:
     table = {}
     for finding in result.findings:

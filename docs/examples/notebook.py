@@ -72,9 +72,11 @@ print(pressure_fixes.apply_data(1)["cell"]["stack_pressure"])
 
 # %% [markdown]
 # ## The explain report
-# In Jupyter the report shows framed; `.text`, `.markdown` and `.html` render it.
+# In Jupyter the report shows framed; `.text`, `.markdown` and `.html` render it. A failing
+# design's report has a "Verified fixes" section: the best three of `suggest`, as above.
 
 # %%
 report = cellrules.explain(spec, today=TODAY)
 print(report.text.splitlines()[0])
+print([fix.status for fix in report.report.fixes.fixes])
 report

@@ -39,12 +39,11 @@ from cellrules.engine.evaluate import CheckOptions, check_document, check_file
 from cellrules.errors import CellrulesError, ManyErrors, SpecError, UsageError
 from cellrules.fixes import DEFAULT_BUDGET, DEFAULT_MAX_EDITS
 from cellrules.fixes.model import Change, Fixes, Suggestion
-from cellrules.tomlfile import TomlDocument, decode_utf8, parse_toml, read_toml
+from cellrules.tomlfile import TomlDocument, parse_toml, read_toml_text
 
 __all__ = ["load_spec", "check", "explain", "suggest", "screen", "count_candidates", "materialize", "Spec",
            "CheckResult", "Explanation", "Fixes", "Suggestion", "Change", "CellrulesError"]
 
-_BOM = b"\xef\xbb\xbf"
 _SEVERITIES = ("info", "warning", "error")
 
 
@@ -151,14 +150,24 @@ def check(source, *, rules=(), select=(), ignore=(), severity=None, fail_on="err
     return CheckResult(result.path, result.status, result.findings, result.errors, result)
 
 
-def explain(source, *, rules=(), today=None) -> Explanation:
-    """The explain report of a spec (every rule's outcome, values, sources); raises on a bad spec."""
+def explain(source, *, rules=(), today=None, fixes: bool = True) -> Explanation:
+    """The explain report of a spec (every rule's outcome, values, sources); raises on a bad spec.
+
+    A failing spec's report has a "Verified fixes" section: the best suggestions of `suggest` with
+    its defaults; `fixes=False` leaves it out (and skips the search).
+    """
     from cellrules.report.explain import build_report
 
-    checked = check(source, rules=rules, today=today, include_all=True)
+    day = _options((), (), None, "error", today, False).today    # one date for the check and the search
+    checked = check(source, rules=rules, today=day, include_all=True)
     if checked.status == "error":
         raise ManyErrors(list(checked.errors))
-    return Explanation(checked.path, checked.status, build_report(checked.result, _ruleset(rules)))
+    section = None
+    if fixes and checked.status == "fail":
+        from cellrules.fixes.section import section_fixes
+        document, text, bom = _document(source)
+        section = section_fixes(_ruleset(rules), document, text, bom, day)
+    return Explanation(checked.path, checked.status, build_report(checked.result, _ruleset(rules), section))
 
 
 def suggest(source, *, max_edits: int = DEFAULT_MAX_EDITS, unsafe: bool = False, budget: int = DEFAULT_BUDGET,
@@ -223,11 +232,7 @@ def _document(source) -> tuple[TomlDocument, str | None, bool]:
     if isinstance(source, dict):
         return TomlDocument("<dict>", source, {}), None, False
     if _is_path(source):
-        path = os.fspath(source)
-        document = read_toml(path, SpecError)     # every read, size and syntax error, at its line
-        with open(path, "rb") as handle:
-            raw = handle.read()
-        return document, decode_utf8(raw, path, SpecError), raw.startswith(_BOM)
+        return read_toml_text(os.fspath(source), SpecError)   # every read, size and syntax error, at its line
     if isinstance(source, str):
         return parse_toml(source.encode("utf-8"), "<string>", SpecError), source.lstrip("\ufeff"), False
     raise TypeError(f"a spec is a path, TOML text, a dict or a Spec, not {type(source).__name__}")

@@ -22,6 +22,7 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 MAX_BYTES = 1024 * 1024
+_BOM = b"\xef\xbb\xbf"
 
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 _DECLARED_TWICE = re.compile(r"Cannot declare \((.*)\) twice")
@@ -49,6 +50,17 @@ class TomlDocument:
 def read_toml(path: str, error_class=CellrulesError, max_bytes: int = MAX_BYTES,
               source: bytes | None = None) -> TomlDocument:
     """Read, size-check, decode and parse `path` (or `source`, bytes read already); errors carry file:line:col."""
+    return parse_toml(_read_bytes(path, error_class, max_bytes, source), path, error_class)
+
+
+def read_toml_text(path: str, error_class=CellrulesError, source: bytes | None = None) -> tuple[TomlDocument, str, bool]:
+    """`read_toml`, and the text with whether it began with a byte-order mark: for tools that edit the text
+    (`suggest --apply` keeps every other byte, so it needs the text exactly as read, from one read)."""
+    raw = _read_bytes(path, error_class, MAX_BYTES, source)
+    return parse_toml(raw, path, error_class), decode_utf8(raw, path, error_class), raw.startswith(_BOM)
+
+
+def _read_bytes(path: str, error_class, max_bytes: int, source: bytes | None) -> bytes:
     if source is not None:
         raw = source[:max_bytes + 1]
     else:
@@ -59,7 +71,7 @@ def read_toml(path: str, error_class=CellrulesError, max_bytes: int = MAX_BYTES,
     if len(raw) > max_bytes:
         raise error_class(f"file is larger than {max_bytes // 1024} KiB", Location(path, 1, 1),
                           hint="a cell spec is a few kilobytes; is this the right file?")
-    return parse_toml(raw, path, error_class)
+    return raw
 
 
 def decode_utf8(raw: bytes, path: str, error_class=CellrulesError) -> str:

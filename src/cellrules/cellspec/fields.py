@@ -163,6 +163,7 @@ FIELDS: tuple[Field, ...] = (
     Field("anode.volume_change", NUMBER, "volume change on full lithiation/alloying, a fraction (3.0 = 300 %)"),
     Field("anode.hosted", BOOL, "the metal is held in a 3D conductive host (a composite anode)"),
     Field("anode.elements", STRINGS, "elements of the anode's formula (an alloy's host elements)", settable=False),
+    Field("anode.ion_conducting_sei", BOOL, "an alloy reported to form an ion-conducting, passivating SEI where the bare metal's interphase conducts electrons"),
     # [electrolyte]: the layer that touches the anode (in a one-layer cell, the electrolyte)
     *ELECTROLYTE_LAYER,
     # [cathode]

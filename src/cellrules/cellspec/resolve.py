@@ -144,7 +144,8 @@ def _anode(table: _Table, spec: CellSpec, kb: KnowledgeBase, carrier_metal: Entr
         for key in ("shear_modulus", "yield_strength", "melting_point", "molar_volume"):
             table.kb(f"anode.{key}", entry, key, where, how=how)
         return
-    for key in ("kind", "potential", "shear_modulus", "melting_point", "molar_volume", "volume_change", "hosted"):
+    for key in ("kind", "potential", "shear_modulus", "melting_point", "molar_volume", "volume_change", "hosted",
+                "ion_conducting_sei"):
         table.kb(f"anode.{key}", entry, key, where, how=how)
     host_elements = names.elements(entry.formula) if entry.formula else ()
     if host_elements:

@@ -23,6 +23,8 @@ def register(commands) -> None:
     parser.add_argument("--template", metavar="FILE", help="render with this jinja2 template (sandboxed)")
     parser.add_argument("--rules", action="append", default=[], metavar="DIR", help="add a rule pack (repeatable)")
     parser.add_argument("--today", metavar="YYYY-MM-DD", help="the date waivers expire against (default: today)")
+    parser.add_argument("--no-fixes", dest="fixes", action="store_false",
+                        help="leave out the Verified fixes section of a failing spec (skips the search)")
     parser.set_defaults(run=run)
 
 
@@ -54,9 +56,10 @@ def run(args) -> int:
 
 def _spec_report(ruleset, args) -> str:
     from cellrules.cli.check import STDIN, parse_today
-    from cellrules.engine.evaluate import CheckOptions, check_file
+    from cellrules.engine.evaluate import CheckOptions, check_document
+    from cellrules.errors import SpecError
     from cellrules.report.model_json import render_model_json
-    from cellrules.tomlfile import MAX_BYTES
+    from cellrules.tomlfile import MAX_BYTES, read_toml_text
     from cellrules.report.explain import build_report
     from cellrules.report.context import report_context
     from cellrules.report.render import render
@@ -64,7 +67,9 @@ def _spec_report(ruleset, args) -> str:
     path, source = args.spec, None
     if args.spec == STDIN:
         path, source = args.stdin_filename or STDIN, sys.stdin.buffer.read(MAX_BYTES + 1)
-    result = check_file(ruleset, path, CheckOptions(include_all=True, today=parse_today(args.today)), source)
+    document, text, bom = read_toml_text(path, SpecError, source)   # one read: the fix search edits this text
+    today = parse_today(args.today)
+    result = check_document(ruleset, document, CheckOptions(include_all=True, today=today))
     if args.debug:
         for error in result.errors:
             if isinstance(error, InternalError):
@@ -72,7 +77,11 @@ def _spec_report(ruleset, args) -> str:
     if result.status == "error":
         raise ManyErrors(list(result.errors) or [CellrulesError(result.message, Location(path))])
     try:
-        report = build_report(result, ruleset)
+        fixes = None
+        if args.fixes and result.status == "fail":
+            from cellrules.fixes.section import section_fixes
+            fixes = section_fixes(ruleset, document, text, bom, today)
+        report = build_report(result, ruleset, fixes)
         if args.format == "json":
             return render_model_json("report", report)
         return render("report", args.format, report_context(report, args.format), args.template)

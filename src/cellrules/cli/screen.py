@@ -16,6 +16,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from cellrules.cli.arguments import positive_int
 from cellrules.errors import UsageError
 
 
@@ -26,14 +27,14 @@ def register(commands) -> None:
                         help="results (*.parquet, *.csv, *.jsonl), the heat map (*.svg) or, with --materialize, "
                              "the spec (*.toml); repeatable")
     parser.add_argument("--count", action="store_true", help="print the number of candidates after exclusions")
-    parser.add_argument("--jobs", "-j", type=_positive, default=None, metavar="N",
+    parser.add_argument("--jobs", "-j", type=positive_int, default=None, metavar="N",
                         help="worker processes (default: every core); with dask, the LocalCluster's workers")
     parser.add_argument("--scheduler", choices=("local", "dask"), default="local",
                         help="local processes (default) or Dask")
     parser.add_argument("--dask-address", metavar="ADDR", help="an existing Dask scheduler (implies --scheduler dask)")
-    parser.add_argument("--chunk-size", type=_positive, default=None, metavar="N",
+    parser.add_argument("--chunk-size", type=positive_int, default=None, metavar="N",
                         help="candidates per chunk (default 100,000): memory is bounded by it")
-    parser.add_argument("--top", type=_positive, default=0, metavar="K", help="print the K best candidates")
+    parser.add_argument("--top", type=positive_int, default=0, metavar="K", help="print the K best candidates")
     parser.add_argument("--rank", metavar="KEYS", help="how --top orders, after status: e.g. "
                         "min:errors,max:conductivity_S_per_cm (default min:errors,min:warnings,min:needs_data)")
     parser.add_argument("--pareto", metavar="OBJECTIVES",
@@ -43,17 +44,6 @@ def register(commands) -> None:
     parser.add_argument("--rules", action="append", default=[], metavar="DIR", help="add a rule pack (repeatable)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar, even on a terminal")
     parser.set_defaults(run=run)
-
-
-def _positive(text: str) -> int:
-    import argparse
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be 1 or more")
-    return value
 
 
 def _natural(text: str) -> int:

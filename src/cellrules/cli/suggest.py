@@ -7,9 +7,9 @@ or there is nothing to fix, 1 when none was found within the edits and budget, 2
 """
 from __future__ import annotations
 
-import argparse
 import sys
 
+from cellrules.cli.arguments import positive_int
 from cellrules.errors import Location, UsageError
 
 FORMATS = ("text", "json")
@@ -20,29 +20,19 @@ def register(commands) -> None:
 
     parser = commands.add_parser("suggest", help="suggest verified fixes for a failing spec")
     parser.add_argument("spec", metavar="SPEC", help="the cell spec to fix")
-    parser.add_argument("--max-edits", type=_count, default=DEFAULT_MAX_EDITS, metavar="N",
+    parser.add_argument("--max-edits", type=positive_int, default=DEFAULT_MAX_EDITS, metavar="N",
                         help=f"edits per suggestion at most (default {DEFAULT_MAX_EDITS})")
     parser.add_argument("--unsafe", action="store_true",
                         help="also try unsafe edits: material swaps, another cut-off, a hotter cell")
-    parser.add_argument("--budget", type=_count, default=DEFAULT_BUDGET, metavar="N",
+    parser.add_argument("--budget", type=positive_int, default=DEFAULT_BUDGET, metavar="N",
                         help=f"evaluations the search may spend (default {DEFAULT_BUDGET:,}, about a second)")
     parser.add_argument("--format", default="text", help="text (default) or json")
-    parser.add_argument("--apply", type=_count, metavar="K", help="write suggestion K (needs -o)")
+    parser.add_argument("--apply", type=positive_int, metavar="K", help="write suggestion K (needs -o)")
     parser.add_argument("-o", "--output", metavar="OUT.toml", help="where --apply writes the edited spec")
     parser.add_argument("--rules", action="append", default=[], metavar="DIR", help="add a rule pack (repeatable)")
     parser.add_argument("--config", metavar="FILE", help="use this cellrules.toml or pyproject.toml")
     parser.add_argument("--today", metavar="YYYY-MM-DD", help="the date waivers expire against (default: today)")
     parser.set_defaults(run=run)
-
-
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be 1 or more")
-    return value
 
 
 def run(args) -> int:

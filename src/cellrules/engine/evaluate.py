@@ -173,6 +173,17 @@ class _Context:
                        f"(reason given: {waiver.reason})",
                        waiver.location.line, waiver.location.column, citation=rule.citation)
 
+    def _final_superseder(self, rule_id: str, superseded_by: dict) -> str:
+        """The shown finding that stands for `rule_id`: a superseding rule that is itself superseded
+        (a warning refined into an error, say) passes what it replaced on to the finding that replaces it."""
+        seen = {rule_id}
+        current = superseded_by[rule_id]
+        while current in superseded_by and current not in seen \
+                and self.outcomes[self.index[current]] in (FAIL, UNKNOWN, UNKNOWN_GUARD, SKIPPED):
+            seen.add(current)
+            current = superseded_by[current]
+        return current
+
     def _finding(self, i: int, rule: RuleInfo, outcome: int, superseded_by: dict) -> Finding:
         severity = self.options.severity.get(rule.id, rule.severity)
         slots = rule.guard_slots if outcome == UNKNOWN_GUARD else self.ruleset.slots_read(rule.id)
@@ -183,8 +194,9 @@ class _Context:
                                             *(Input(name, "unknown", "missing") for name in missing))}.values())
         line, column = self._location(rule, slots)
         hidden = (FAIL, UNKNOWN, UNKNOWN_GUARD, SKIPPED)
-        replaced = tuple(sorted(k for k, v in superseded_by.items()
-                                if v == rule.id and self.outcomes[self.index[k]] in hidden))
+        replaced = tuple(sorted(k for k in superseded_by
+                                if self._final_superseder(k, superseded_by) == rule.id
+                                and self.outcomes[self.index[k]] in hidden))
         prerequisites: tuple[str, ...] = ()
         if outcome == FAIL:
             message = self._fail_message(rule, replaced)

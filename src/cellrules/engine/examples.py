@@ -1,4 +1,6 @@
-"""Worked examples of a rule, taken from the golden cases shipped with the rules.
+"""Worked examples of a rule, taken from the golden cases shipped with the rules, and the expectations
+a case or example writes in its own comments (`# expect-fail: RULE, ...`), read by the golden-case
+tests and the noise benchmark alike.
 
 Every rule of the built-in pack passes in one case spec of `rules/cases/` and
 fails in another (a test makes sure of it), so those specs are examples that
@@ -7,11 +9,24 @@ and shows the shortest spec of each verdict.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from cellrules.engine.evaluate import CheckOptions, check_file
 
 _EXPECTATION = "# expect-"
+_EXPECT = re.compile(r"^#\s*expect-([a-z-]+)\s*(?::\s*(.*))?$")
+
+
+def expectations(path: Path) -> dict[str, list[str]]:
+    """{"fail": [rule, ...], "status": ["fail"], "no-error": [], ...} from a spec's `# expect-KIND: A, B` lines."""
+    found: dict[str, list[str]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        match = _EXPECT.match(line.strip())
+        if match:
+            found.setdefault(match.group(1), []).extend(
+                item.strip() for item in (match.group(2) or "").split(",") if item.strip())
+    return found
 
 
 def case_files(directories) -> list[Path]:

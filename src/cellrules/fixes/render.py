@@ -18,7 +18,7 @@ def render_text(fixes, shown: int = TEXT_SHOWN) -> str:
                      f"the spec then checks {suggestion.status}")
         for change in suggestion.changes:
             lines.append(f"   {change.description}")
-            lines.extend(f"     {line}" for line in _evidence_lines(change.evidence))
+            lines.extend(f"     {line}" for line in evidence_lines(change.evidence))
         lines.append(f"   fixes: {', '.join(suggestion.fixes)}")
         if suggestion.also_fixes:
             lines.append(f"   also fixes: {', '.join(suggestion.also_fixes)}")
@@ -44,7 +44,7 @@ def _headline(fixes) -> str:
     return f"{fixes.path}: {fixes.status}; {len(fixes.failures)} {noun} to fix: {', '.join(fixes.failures)}"
 
 
-def _evidence_lines(evidence) -> list[str]:
+def evidence_lines(evidence) -> list[str]:
     lines = []
     if evidence.mitigation:
         lines.append(f'why: {evidence.rule} says "{evidence.mitigation}" ({evidence.citation})')
@@ -55,8 +55,12 @@ def _evidence_lines(evidence) -> list[str]:
     return lines
 
 
-def summary_lines(fixes, shown: int) -> list[str]:
-    """What was searched and what is not shown (the budget note among it), one line each."""
+def summary_lines(fixes, shown: int, counted: bool = True) -> list[str]:
+    """What was searched and what is not shown (the budget note among it), one line each.
+
+    `counted=False` leaves out the line counting the fixes found and shown, for a page that counts
+    them in its own words (the explain report's section).
+    """
     lines = []
     if not fixes.suggestions and fixes.unwritable:
         lines.append("no verified fix can be written into this file's layout")
@@ -67,7 +71,7 @@ def summary_lines(fixes, shown: int) -> list[str]:
         lines.append(f"no verified fix within {fixes.max_edits} {edits}")
     if not fixes.suggestions and not fixes.unsafe:
         lines.append("unsafe edits (material swaps, another cut-off, a hotter cell) were not tried: --unsafe tries them")
-    elif fixes.found > len(_shown(fixes, shown)):
+    elif counted and fixes.found > len(_shown(fixes, shown)):
         lines.append(f"{fixes.found} verified fixes found; {len(_shown(fixes, shown))} shown "
                      f"(--format json lists the best {len(fixes.suggestions)})")
     lines.append(f"searched {fixes.evaluations:,} candidates of up to {fixes.deepest} "

@@ -26,7 +26,7 @@ SCHEMA: dict[str, dict[str, object]] = {
               "yield_strength": units.PRESSURE, "density": units.DENSITY},
     "anode": {"carrier": "str", "kind": "str", "potential": "pot", "shear_modulus": units.PRESSURE,
               "melting_point": units.TEMPERATURE, "molar_volume": units.MOLAR_VOLUME,
-              "volume_change": "num", "hosted": "bool", "remarks": "str"},
+              "volume_change": "num", "hosted": "bool", "ion_conducting_sei": "bool", "remarks": "str"},
     "reference_electrode": {"potential": "pot"},
     "electrolyte": {"state": "str", "class": "str", "carriers": "strs",
                     "ionic_conductivity": units.CONDUCTIVITY, "conductivity_temperature": units.TEMPERATURE,

@@ -276,9 +276,13 @@ class Report:
     skipped: tuple[Explanation, ...]
     waived: tuple[Explanation, ...]
     passed: tuple[RuleLink, ...]
+    not_observed: tuple[RuleLink, ...]
     energy: EnergyDiagram
     gauges: tuple[Gauge, ...]
     graph: RuleGraph
+    # The "Verified fixes" section (cellrules.fixes.section.VerifiedFixes) of a failing spec; None
+    # when the spec does not fail or the search was not asked for (`explain --no-fixes`).
+    fixes: object = None
 
 
 @attrs.frozen
@@ -310,13 +314,18 @@ class RuleDoc:
 
 # ---------------------------------------------------------------- building it
 
-def build_report(result, ruleset) -> Report:
-    """The report of one evaluated spec; `result` must come from an evaluation with include_all."""
+def build_report(result, ruleset, fixes=None) -> Report:
+    """The report of one evaluated spec; `result` must come from an evaluation with include_all.
+
+    `fixes`: the VerifiedFixes of the spec (cellrules.fixes.section), found by the caller, since
+    the search reads the spec's text and this module reads nothing.
+    """
     context = _Context(result, ruleset)
     findings = result.findings
     by_outcome = {o: [f for f in findings if f.outcome == o] for o in OUTCOMES}
     failures = sorted(by_outcome["fail"], key=lambda f: (_SEVERITY_RANK.get(f.severity, 9), f.line, f.rule))
     unknowns = sorted(by_outcome["unknown"], key=lambda f: (_SEVERITY_RANK.get(f.severity, 9), f.rule))
+    passes = sorted(by_outcome["pass"], key=lambda f: f.rule)
     spec = result.spec
     return Report(
         path=result.path,
@@ -335,10 +344,12 @@ def build_report(result, ruleset) -> Report:
         unknowns=tuple(context.explain(f) for f in unknowns),
         skipped=tuple(context.explain(f) for f in sorted(by_outcome["skipped"], key=lambda f: f.rule)),
         waived=tuple(context.explain(f) for f in sorted(by_outcome["waived"], key=lambda f: f.rule)),
-        passed=tuple(context.link(f.rule) for f in sorted(by_outcome["pass"], key=lambda f: f.rule)),
+        passed=tuple(context.link(f.rule) for f in passes if not context.is_observation(f)),
+        not_observed=tuple(context.link(f.rule) for f in passes if context.is_observation(f)),
         energy=_energy(context),
         gauges=tuple(g for g in (_gauge(context, name, label) for name, label in GAUGES) if g is not None),
         graph=_graph(context),
+        fixes=fixes,
     )
 
 
@@ -386,6 +397,14 @@ class _Context:
         self.in_cell = frozenset(
             [layer.material.entry.name for layer in self.spec.interlayers if layer.material.entry]
             + [m.entry.name for m in self.spec.sei_components if m.entry])
+
+    def is_observation(self, finding) -> bool:
+        """An info refinement is an observation: it "fails" when what it describes is the case (a
+        passivating interphase, a kinetically stable cathode) and replaces its general rule with that
+        context. When it passes, its premise is false; that is not a requirement the cell met, so the
+        report lists it apart from the rules that passed."""
+        rule = self.rules.get(finding.rule)
+        return finding.severity == "info" and rule is not None and bool(rule.refines)
 
     def link(self, rule_id: str) -> RuleLink:
         rule = self.rules.get(rule_id)
