@@ -115,6 +115,8 @@ ELECTROLYTE_LAYER: tuple[Field, ...] = (
     _s("electrolyte.polyanion", "polyanion network of the electrolyte", POLYANIONS),
     Field("electrolyte.anions", STRINGS, "anion families of its salts and additives", vocabulary=ANIONS),
     Field("electrolyte.water_stable", BOOL, "a dense solid that keeps conducting in contact with water"),
+    Field("electrolyte.wetted_by", STRINGS, "metals reported to make a conformal, low-resistance contact with its "
+          "bare surface (no interlayer)", vocabulary=CARRIERS),
     _q("electrolyte.boiling_point", U.TEMPERATURE, "boiling point of its most volatile solvent"),
     Field("electrolyte.aqueous", BOOL, "water-based (or water-containing)"),
     _s("electrolyte.salt", "salt of a liquid/gel electrolyte"),

@@ -165,7 +165,7 @@ _KB_LAYER_KEYS = ("state", "class", "ionic_conductivity", "conductivity_temperat
                   "electronic_conductivity", "shear_modulus", "homo", "lumo", "carriers", "moisture_sensitive",
                   "decomposition_temperature", "max_temperature", "critical_current_density",
                   "bare_critical_current_density", "transference_number", "polymer_host", "structure", "polyanion",
-                  "water_stable", "aqueous",
+                  "water_stable", "wetted_by", "aqueous",
                   "salt", "solvent", "additives")
 
 

@@ -36,7 +36,7 @@ SCHEMA: dict[str, dict[str, object]] = {
                     "moisture_sensitive": "bool", "decomposition_temperature": units.TEMPERATURE,
                     "max_temperature": units.TEMPERATURE, "critical_current_density": units.CURRENT_DENSITY,
                     "bare_critical_current_density": units.CURRENT_DENSITY, "transference_number": "num",
-                    "polymer_host": "str", "structure": "str", "polyanion": "str", "anions": "strs", "water_stable": "bool",
+                    "polymer_host": "str", "structure": "str", "polyanion": "str", "anions": "strs", "water_stable": "bool", "wetted_by": "strs",
                     "aqueous": "bool", "salt": "str", "solvent": "strs", "additives": "strs", "remarks": "str",
                     "reaction": "reaction"},
     "electrolyte_class": {"class": "str", "carrier": "str", "label": "str", "materials": "str",
