@@ -199,7 +199,7 @@ def nested(tmp_path):
     checkout.mkdir(parents=True)
     (outer / "cellrules.toml").write_text('fail-on = "warning"\n', encoding="utf-8")
     spec = checkout / "cell.toml"
-    spec.write_text((EXAMPLES / "li-llzo-lfp.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    spec.write_text((EXAMPLES / "li-lpscl-60c.toml").read_text(encoding="utf-8"), encoding="utf-8")   # one warning
     return outer, checkout, spec
 
 
