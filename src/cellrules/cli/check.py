@@ -2,8 +2,9 @@
 
 Each spec is checked under the nearest configuration above it (or `--config`),
 with the command line on top; files are checked in parallel when there are
-many; the findings are printed in one of five formats, each a pure function of
-the results, so the output never depends on `--jobs`.
+many; the findings are printed in one of five formats, file by file as each
+result is final (report/stream.py), so the output never depends on `--jobs`
+and memory not on the number of files.
 """
 from __future__ import annotations
 
@@ -105,7 +106,9 @@ def command_line_config(args):
 def run(args) -> int:
     from cellrules.cli.problems import report_error
     from cellrules.cli.exits import EXIT_ERROR, EXIT_FAIL, EXIT_OK
-    from cellrules.cli.batch import Task, check_all, default_jobs
+    from cellrules.cli.batch import Task
+    from cellrules.report.color import colorize
+    from cellrules.report.stream import stream_document
 
     if args.format not in FORMATS:
         raise UsageError(f"unknown format {args.format!r}", hint="formats: " + ", ".join(FORMATS))
@@ -116,11 +119,15 @@ def run(args) -> int:
     for error in dict.fromkeys(broken.values()):  # each broken configuration once, at its own lines
         report_error(error)
     tasks = [Task(path, s.rules_dirs, s.options(), sources.get(path)) for path, s in settings.items()]
-    if args.format == "text":
-        results = _stream_text(args, tasks, rulesets, broken, missing)
-    else:
-        results = check_all(tasks, rulesets, args.jobs or default_jobs())
-        results = _render_whole(args, results, rulesets, settings, sources, broken, missing)
+    document = _document(args, rulesets, settings, sources)
+    write = sys.stdout.write
+    if args.format == "text" and wanted_color(args):
+        write = lambda text: sys.stdout.write(colorize(text))  # noqa: E731 - colour is applied line by line
+    shown = _verbose_errors if args.verbose else list
+    results = stream_document(_in_path_order(args, tasks, rulesets, broken, missing), document, write,
+                              shown=lambda result: shown([result])[0])
+    if args.format == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
+        _append_summary(os.environ["GITHUB_STEP_SUMMARY"], document.summary.text())
     if args.debug:
         _print_tracebacks(results)
     statuses = {r.status for r in results}
@@ -132,38 +139,43 @@ def run(args) -> int:
     return EXIT_OK
 
 
-def _stream_text(args, tasks, rulesets, broken: dict, missing: list) -> list:
-    """Text output written file by file, in path order, as each result is final (issue 14)."""
+def _in_path_order(args, tasks, rulesets, broken: dict, missing: list):
+    """Every result in path order, each as soon as it and those before it are final (issue 14): the checked
+    specs from the workers, merged with the files whose configuration is unusable and the paths that do not exist."""
     import heapq
 
-    from cellrules.cli.batch import iter_results, default_jobs
-    from cellrules.report.color import colorize, wanted
-    from cellrules.report.text import stream_text
+    from cellrules.cli.batch import default_jobs, iter_results
 
     tasks = sorted(tasks, key=lambda t: t.path)
     extras = sorted([*(_unusable_configuration(path, error) for path, error in broken.items()),
                      *(_missing(path) for path in missing)], key=lambda r: r.path)
-    results = heapq.merge(iter_results(tasks, rulesets, args.jobs or default_jobs()), extras, key=lambda r: r.path)
-    write = sys.stdout.write
-    if wanted(args.color, _is_terminal(sys.stdout), os.environ):
-        write = lambda text: sys.stdout.write(colorize(text))  # noqa: E731 - colour is applied line by line
-    shown = _verbose_errors if args.verbose else list
-    return stream_text(results, write, verbose=args.verbose, shown=lambda result: shown([result])[0])
+    return heapq.merge(iter_results(tasks, rulesets, args.jobs or default_jobs()), extras, key=lambda r: r.path)
 
 
-def _render_whole(args, results, rulesets, settings, sources, broken, missing) -> list:
-    from cellrules.report.isolate import render_isolated
+def _document(args, rulesets: dict, settings: dict, sources: dict):
+    """The output format as a document written file by file (report/stream.py)."""
+    if args.format == "json":
+        from cellrules.report.json import JsonDocument
+        return JsonDocument()
+    if args.format == "sarif":
+        from cellrules.report.sarif import SarifDocument
+        rules = [rule for ruleset in rulesets.values() for rule in ruleset.rules]
+        docs = next((s.rule_docs_url for _, s in sorted(settings.items()) if s.rule_docs_url), "")
+        return SarifDocument(rules, include_all=args.all, root=sarif_root(args, settings),
+                             line_text=LineReader(sources), help_url=docs)
+    if args.format == "junit":
+        from cellrules.report.junit import JunitDocument
+        return JunitDocument({path: s.fail_on for path, s in settings.items()})
+    if args.format == "github":
+        from cellrules.report.github import GithubDocument
+        return GithubDocument()
+    from cellrules.report.text import TextDocument
+    return TextDocument(verbose=args.verbose)
 
-    results = sorted([*results, *(_unusable_configuration(path, error) for path, error in broken.items()),
-                      *(_missing(path) for path in missing)], key=lambda r: r.path)
-    shown = _verbose_errors if args.verbose else list
-    text, results = render_isolated(
-        lambda some: render(args.format, shown(some), rulesets.values(), settings, args, sources), results)
-    if args.debug:
-        _print_tracebacks(results)
-        args.debug = False  # printed once, before the document as before
-    sys.stdout.write(text)
-    return results
+
+def wanted_color(args) -> bool:
+    from cellrules.report.color import wanted
+    return wanted(args.color, _is_terminal(sys.stdout), os.environ)
 
 
 def _missing(path: str):
@@ -334,30 +346,6 @@ def read_stdin(args) -> dict[str, bytes]:
     if STDIN not in args.paths:
         return {}
     return {stdin_name(args): sys.stdin.buffer.read(MAX_BYTES + 1)}
-
-
-def render(fmt: str, results, rulesets, settings: dict, args, sources=None) -> str:
-    if fmt == "json":
-        from cellrules.report.json import render_json
-        return render_json(results)
-    if fmt == "sarif":
-        from cellrules.report.sarif import render_sarif
-        rules = [rule for ruleset in rulesets for rule in ruleset.rules]
-        docs = next((s.rule_docs_url for _, s in sorted(settings.items()) if s.rule_docs_url), "")
-        return render_sarif(results, rules, include_all=args.all, root=sarif_root(args, settings),
-                            line_text=LineReader(sources or {}), help_url=docs)
-    if fmt == "junit":
-        from cellrules.report.junit import render_junit
-        return render_junit(results, {path: s.fail_on for path, s in settings.items()})
-    if fmt == "github":
-        from cellrules.report.github import render_github, summary
-        if os.environ.get("GITHUB_STEP_SUMMARY"):
-            _append_summary(os.environ["GITHUB_STEP_SUMMARY"], summary(results))
-        return render_github(results)
-    from cellrules.report.color import colorize, wanted
-    from cellrules.report.text import render_text
-    text = render_text(results, verbose=args.verbose)
-    return colorize(text) if wanted(args.color, _is_terminal(sys.stdout), os.environ) else text
 
 
 def sarif_root(args, settings: dict) -> str:

@@ -20,19 +20,20 @@ What code scanning needs to follow a result across runs and machines:
   published (`rule-docs-url`; the pages are docs/rules/, generated).
 
 Each file's results are a function of that file's result alone (`file_results`);
-the catalogue and the run around them are the header.
+the catalogue and the run around them are the header, so the log is written file by file
+(`SarifDocument`, report/stream.py).
 """
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import posixpath
 import re
 from pathlib import Path
 from urllib.parse import quote
 
-from cellrules.report.safe import json_dumps
+from cellrules.report.safe import indented_json, json_dumps
+from cellrules.report.stream import JsonList, stream_document
 from cellrules.version import __version__
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -59,32 +60,53 @@ ENGINE_RULES = (
 
 def render_sarif(results, rules, include_all: bool = False, root: str = ".", line_text=None,
                  help_url: str = "") -> str:
-    """The SARIF log of a run.
+    """The SARIF log of a run (see SarifDocument for the arguments)."""
+    parts: list[str] = []
+    stream_document(sorted(results, key=lambda r: r.path),
+                    SarifDocument(rules, include_all, root, line_text, help_url), parts.append)
+    return "".join(parts)
+
+
+class SarifDocument:
+    """The SARIF log written file by file: the run with its rule catalogue, then each file's results.
 
     `rules`: the RuleInfo of every rule that ran; `root`: the repository root URIs are relative to;
     `line_text(path, line)`: the text of a spec line, for fingerprints (none: fingerprints of the rule
     alone); `help_url`: where the rule pages are published (`{rule}` stands for the id).
     """
-    catalogue = rule_catalogue(rules, help_url)
-    index = {d["id"]: i for i, d in enumerate(catalogue)}
-    entries = []
-    for result in sorted(results, key=lambda r: r.path):
-        entries.extend(file_results(result, index, root, include_all, line_text))
-    log = {
-        "$schema": SCHEMA_URI,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {"name": "cellrules", "version": __version__, "semanticVersion": __version__,
-                                "rules": catalogue}},
-            "automationDetails": {"id": AUTOMATION_ID},
-            "originalUriBaseIds": {SRCROOT: {"description": {
-                "text": "The root of the repository the specs are in (the folder holding .git, or --root)"}}},
-            "invocations": [{"executionSuccessful": True}],
-            "columnKind": "unicodeCodePoints",
-            "results": entries,
-        }],
-    }
-    return json_dumps(log, indent=2) + "\n"
+
+    head_last = False
+
+    def __init__(self, rules, include_all: bool = False, root: str = ".", line_text=None, help_url: str = ""):
+        catalogue = rule_catalogue(rules, help_url)
+        self._index = {d["id"]: i for i, d in enumerate(catalogue)}
+        self._include_all, self._root, self._line_text = include_all, root, line_text
+        log = {
+            "$schema": SCHEMA_URI,
+            "version": "2.1.0",
+            "runs": [{
+                "tool": {"driver": {"name": "cellrules", "version": __version__, "semanticVersion": __version__,
+                                    "rules": catalogue}},
+                "automationDetails": {"id": AUTOMATION_ID},
+                "originalUriBaseIds": {SRCROOT: {"description": {
+                    "text": "The root of the repository the specs are in (the folder holding .git, or --root)"}}},
+                "invocations": [{"executionSuccessful": True}],
+                "columnKind": "unicodeCodePoints",
+                "results": [],      # last: streamed
+            }],
+        }
+        self._list = JsonList(json_dumps(log, indent=2) + "\n")
+
+    def head(self) -> str:
+        return self._list.head()
+
+    def part(self, result) -> str:
+        entries = [indented_json(entry, self._list.indent)
+                   for entry in file_results(result, self._index, self._root, self._include_all, self._line_text)]
+        return "".join(self._list.item(entry) for entry in entries)
+
+    def tail(self) -> str:
+        return self._list.tail()
 
 
 def rule_catalogue(rules, help_url: str = "") -> list[dict]:
