@@ -5,7 +5,8 @@ in Python, so threads would not help; worker processes each load the rule set
 from the pickle cache (engine/cache.py: milliseconds, no Lark, no networkx) and
 check their share. Results come back in the order of the input, stripped of the
 resolved value tables the check formats never read, so `--jobs N` prints
-byte-identical output to `--jobs 1`.
+byte-identical output to `--jobs 1`. With the result cache, a file checked before
+with the same bytes, rules and options is not checked again.
 """
 from __future__ import annotations
 
@@ -15,6 +16,9 @@ import sys
 import attrs
 
 from cellrules.engine.evaluate import CheckOptions, check_file
+from cellrules.fileio import read_regular
+from cellrules.notes import NOTES
+from cellrules.tomlfile import MAX_BYTES
 
 PROGRESS_MIN_FILES = 20
 # Below this many files per worker, starting processes costs more than it saves.
@@ -41,23 +45,78 @@ def check_all(tasks: list[Task], rulesets: dict, jobs: int, stream=sys.stderr) -
     return list(iter_results(tasks, rulesets, jobs, stream))
 
 
-def iter_results(tasks: list[Task], rulesets: dict, jobs: int, stream=sys.stderr):
-    """Each FileResult in task order as soon as it and all before it are final (output streams from this)."""
+@attrs.define
+class CacheCounts:
+    """How many results a run took from the result cache, of how many (for the -v note)."""
+
+    cached: int = 0
+    total: int = 0
+
+
+def iter_results(tasks: list[Task], rulesets: dict, jobs: int, stream=sys.stderr, cache: bool = False,
+                 counts: CacheCounts | None = None):
+    """Each FileResult in task order as soon as it and all before it are final (output streams from this).
+
+    With `cache`, a file whose bytes, rule set and options were checked before takes its result from
+    the result cache (engine/result_cache.py); `counts` then says how many did.
+    """
     progress = Progress(stream, len(tasks))
+    counts = CacheCounts() if counts is None else counts
+    keys = ruleset_keys(rulesets) if cache else None
     workers = min(jobs, len(tasks) // _MIN_FILES_PER_WORKER)
     try:
         if workers <= 1:
+            results = _ResultSource(keys)
             for task in tasks:
-                result = check_file(rulesets[task.rules_dirs], task.path, task.options, task.source)
+                result, cached = results.check(task, rulesets[task.rules_dirs])
+                counts.cached += cached
+                counts.total += 1
                 progress.advance(1)
                 yield result
             return
-        yield from _in_processes(tasks, rulesets, workers, progress)
+        yield from _in_processes(tasks, rulesets, workers, progress, keys, counts)
     finally:
         progress.close()
 
 
-def _in_processes(tasks: list[Task], rulesets: dict, workers: int, progress: Progress):
+def ruleset_keys(rulesets: dict) -> dict:
+    """Each rule set's content key (engine/cache.py), by its rules_dirs, for the result cache's keys."""
+    from cellrules.engine.cache import ruleset_key
+    from cellrules.resources import builtin_rules_dir
+
+    return {dirs: ruleset_key([builtin_rules_dir(), *dirs]) for dirs in rulesets}
+
+
+class _ResultSource:
+    """Checks a task, through the result cache when there is one; reads each spec once either way."""
+
+    def __init__(self, keys: dict | None):
+        from cellrules.engine.result_cache import open_result_cache
+
+        self.cache = open_result_cache(keys) if keys is not None else None
+
+    def check(self, task: Task, ruleset) -> tuple:
+        """(the FileResult, whether it came from the cache)."""
+        if self.cache is None:
+            return check_file(ruleset, task.path, task.options, task.source), False
+        data = task.source
+        if data is None:
+            try:
+                data = read_regular(task.path, MAX_BYTES)
+            except OSError:  # the loader reports why, uncached
+                return check_file(ruleset, task.path, task.options), False
+        key = self.cache.key(task.rules_dirs, task.path, task.options, data)
+        if key is not None:
+            result = self.cache.get(key)
+            if result is not None:
+                return result, True
+        result = check_file(ruleset, task.path, task.options, data)
+        if key is not None:
+            self.cache.put(key, result)
+        return result, False
+
+
+def _in_processes(tasks: list[Task], rulesets: dict, workers: int, progress: Progress, keys, counts: CacheCounts):
     # Several chunks per worker keep every worker busy to the end and the bar moving. Chunks are
     # submitted a bounded window ahead of the one being yielded, so memory is bounded by work in flight.
     from collections import deque
@@ -66,7 +125,7 @@ def _in_processes(tasks: list[Task], rulesets: dict, workers: int, progress: Pro
     size = max(1, min(64, len(tasks) // (workers * 4)))
     chunks = iter([tasks[i:i + size] for i in range(0, len(tasks), size)])
     window = deque()
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(sorted(rulesets),))
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(sorted(rulesets), keys))
     try:
         for chunk in chunks:
             window.append((chunk, pool.submit(_check_chunk, chunk)))
@@ -75,15 +134,20 @@ def _in_processes(tasks: list[Task], rulesets: dict, workers: int, progress: Pro
         while window:
             chunk, future = window.popleft()
             try:
-                done = future.result()
+                done, cached, notes = future.result()
             except KeyboardInterrupt:
                 raise
             except Exception:  # noqa: BLE001 - a worker died or a result did not cross: check this chunk here
                 done = [_portable(check_file(rulesets[t.rules_dirs], t.path, t.options, t.source)) for t in chunk]
+                cached, notes = 0, []
+            for note in notes:    # what the workers' caches rejected or evicted, for -v
+                NOTES.add(note.message, note.path, note.level)
             following = next(chunks, None)
             if following is not None:
                 window.append((following, pool.submit(_check_chunk, following)))
             progress.advance(len(done))
+            counts.cached += cached
+            counts.total += len(done)
             yield from done
     except (KeyboardInterrupt, GeneratorExit):  # Ctrl-C or output closed: drop the queued chunks
         pool.shutdown(wait=False, cancel_futures=True)
@@ -92,10 +156,11 @@ def _in_processes(tasks: list[Task], rulesets: dict, workers: int, progress: Pro
 
 
 _WORKER_RULESETS: dict = {}
+_WORKER_SOURCE: list = []
 
 
-def _start_worker(rules_dirs: list) -> None:
-    """Load the rule sets; leave Ctrl-C to the parent.
+def _start_worker(rules_dirs: list, keys: dict | None) -> None:
+    """Load the rule sets and open the result cache; leave Ctrl-C to the parent.
 
     A terminal sends SIGINT to every process of the foreground group: each worker
     would print a KeyboardInterrupt traceback while the parent reports the
@@ -109,10 +174,17 @@ def _start_worker(rules_dirs: list) -> None:
 
     for dirs in rules_dirs:
         _WORKER_RULESETS[dirs] = load_ruleset(dirs)
+    _WORKER_SOURCE.append(_ResultSource(keys))
 
 
-def _check_chunk(chunk: list[Task]) -> list:
-    return [_portable(check_file(_WORKER_RULESETS[t.rules_dirs], t.path, t.options, t.source)) for t in chunk]
+def _check_chunk(chunk: list[Task]) -> tuple[list, int, list]:
+    """The chunk's results, how many came from the cache, and the notes made meanwhile."""
+    source, results, cached = _WORKER_SOURCE[0], [], 0
+    for task in chunk:
+        result, hit = source.check(task, _WORKER_RULESETS[task.rules_dirs])
+        results.append(_portable(result))
+        cached += hit
+    return results, cached, NOTES.drain()
 
 
 def _portable(result):

@@ -58,6 +58,9 @@ def register(commands) -> None:
     parser.add_argument("--root", metavar="DIR",
                         help="the repository root SARIF URIs are relative to (default: the folder holding .git "
                              "above the specs, else the working directory)")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="check every file again instead of reusing the cached results of files, rules and "
+                             "options unchanged since an earlier check")
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="print every file's status, and on stderr which configuration files applied")
     parser.set_defaults(run=run)
@@ -106,7 +109,8 @@ def command_line_config(args):
 def run(args) -> int:
     from cellrules.cli.problems import report_error
     from cellrules.cli.exits import EXIT_ERROR, EXIT_FAIL, EXIT_OK
-    from cellrules.cli.batch import Task
+    from cellrules.cli.batch import CacheCounts, Task
+    from cellrules.notes import NOTES
     from cellrules.report.color import colorize
     from cellrules.report.stream import stream_document
 
@@ -124,8 +128,12 @@ def run(args) -> int:
     if args.format == "text" and wanted_color(args):
         write = lambda text: sys.stdout.write(colorize(text))  # noqa: E731 - colour is applied line by line
     shown = _verbose_errors if args.verbose else list
-    results = stream_document(_in_path_order(args, tasks, rulesets, broken, missing), document, write,
+    counts = CacheCounts()
+    results = stream_document(_in_path_order(args, tasks, rulesets, broken, missing, counts), document, write,
                               shown=lambda result: shown([result])[0])
+    if not args.no_cache:
+        NOTES.detail(f"{counts.cached} of {counts.total} results from the result cache "
+                     f"({counts.total - counts.cached} checked; --no-cache checks every file)")
     if args.format == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
         _append_summary(os.environ["GITHUB_STEP_SUMMARY"], document.summary.text())
     if args.debug:
@@ -139,7 +147,7 @@ def run(args) -> int:
     return EXIT_OK
 
 
-def _in_path_order(args, tasks, rulesets, broken: dict, missing: list):
+def _in_path_order(args, tasks, rulesets, broken: dict, missing: list, counts):
     """Every result in path order, each as soon as it and those before it are final (issue 14): the checked
     specs from the workers, merged with the files whose configuration is unusable and the paths that do not exist."""
     import heapq
@@ -149,7 +157,8 @@ def _in_path_order(args, tasks, rulesets, broken: dict, missing: list):
     tasks = sorted(tasks, key=lambda t: t.path)
     extras = sorted([*(_unusable_configuration(path, error) for path, error in broken.items()),
                      *(_missing(path) for path in missing)], key=lambda r: r.path)
-    return heapq.merge(iter_results(tasks, rulesets, args.jobs or default_jobs()), extras, key=lambda r: r.path)
+    checked = iter_results(tasks, rulesets, args.jobs or default_jobs(), cache=not args.no_cache, counts=counts)
+    return heapq.merge(checked, extras, key=lambda r: r.path)
 
 
 def _document(args, rulesets: dict, settings: dict, sources: dict):

@@ -246,8 +246,12 @@ def _new_key(path: Path) -> None:
             os.unlink(temp)
 
 
-def open_store(name: str = "cellrules", environ=None, notes=NOTES) -> Store | None:
-    """The user's store, or None when caching is off (CELLRULES_NO_CACHE) or there is no safe place for it."""
+def open_store(name: str = "cellrules", environ=None, notes=NOTES, folder: str = "",
+               max_bytes: int = MAX_BYTES) -> Store | None:
+    """The user's store, or None when caching is off (CELLRULES_NO_CACHE) or there is no safe place for it.
+
+    `folder`: another store under the cache directory, signed with the same key and capped on its own.
+    """
     environ = os.environ if environ is None else environ
     if environ.get("CELLRULES_NO_CACHE"):
         return None
@@ -256,4 +260,4 @@ def open_store(name: str = "cellrules", environ=None, notes=NOTES) -> Store | No
         notes.detail("cache not used: no cache directory (HOME does not exist and XDG_CACHE_HOME is not an absolute path)")
         return None
     secret = secret_key(state / name, notes=notes)
-    return None if secret is None else Store(cache / name, secret, notes=notes)
+    return None if secret is None else Store(cache / (folder or name), secret, max_bytes, notes=notes)

@@ -1,0 +1,116 @@
+"""A cache of check results, so a re-run over an unchanged design repository costs little more than reading it.
+
+A file's result depends only on its bytes, its name (messages and locations carry
+it), the rule set and knowledge base it was checked with, the options of the
+check, and cellrules itself. The key hashes all of them: the rule set's key
+(engine/cache.py) covers the grammar, every rule and knowledge file, the
+cellrules version, Python's and cellrules' own source, so editing one rule file
+invalidates every result, while editing one spec re-checks only that spec.
+
+Entries are plain JSON (never a pickle: nothing read back can run code), kept in
+the user's signed store (engine/store.py), which returns only entries this user
+wrote and keeps itself under a size cap; results live in their own store beside
+the rule-set cache so thousands of them never evict the compiled rule set. A
+result that says a bug was hit (an internal error) is never cached: the next
+run, with the bug fixed or a traceback asked for, checks the file again.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+
+from cellrules.engine.results import FileResult, Finding, Input
+from cellrules.errors import Location, SpecError
+
+NAMESPACE = "result"
+FORMAT = 1                      # the entry's layout; a change also changes the code hash in every key
+MAX_BYTES = 512 * 1024 * 1024   # about 400,000 results of typical size
+
+
+class ResultCache:
+    """Results by content: `key` for a file about to be checked, then `get` or, after checking, `put`.
+
+    `ruleset_keys`: each rule set's key (engine/cache.ruleset_key) by its rules_dirs.
+    """
+
+    def __init__(self, store, ruleset_keys: dict):
+        self._store = store
+        self._ruleset_keys = ruleset_keys
+
+    def key(self, rules_dirs, path: str, options, data: bytes) -> str | None:
+        ruleset = self._ruleset_keys.get(rules_dirs)
+        if ruleset is None:
+            return None     # its rule files could not be read for a key: checked, not cached
+        digest = hashlib.sha256(f"{FORMAT}\0{ruleset}\0{_options_text(options)}\0".encode())
+        digest.update(path.encode("utf-8", "surrogateescape") + b"\0")
+        digest.update(data)
+        return digest.hexdigest()[:32]
+
+    def get(self, key: str) -> FileResult | None:
+        data = self._store.get(NAMESPACE, key)
+        if data is None:
+            return None
+        try:
+            return result_from_json(json.loads(data))
+        except (ValueError, TypeError, KeyError, IndexError):
+            self._store.reject(NAMESPACE, key, "not a check result of this cellrules")
+            return None
+
+    def put(self, key: str, result: FileResult) -> None:
+        entry = result_to_json(result)
+        if entry is not None:
+            self._store.put(NAMESPACE, key, json.dumps(entry, separators=(",", ":"), allow_nan=False).encode())
+
+
+def open_result_cache(ruleset_keys: dict, environ=None) -> ResultCache | None:
+    """The user's result cache, or None when caching is off or there is no safe place for it."""
+    from cellrules.engine.store import open_store
+
+    store = open_store(environ=environ, folder="cellrules-results", max_bytes=MAX_BYTES)
+    return None if store is None else ResultCache(store, ruleset_keys)
+
+
+def _options_text(options) -> str:
+    """Every option of a check, in a stable order: any one changed gives other keys."""
+    return json.dumps([options.include_all, options.today.isoformat(), sorted(options.severity.items()),
+                       list(options.select), list(options.ignore), options.fail_on])
+
+
+# ------------------------------------------------------------------ the entry: a FileResult as plain data
+
+def result_to_json(result: FileResult) -> list | None:
+    """The parts of a result every format reads; None for one that cannot be cached (an internal error)."""
+    if any(type(error) is not SpecError for error in result.errors):
+        return None
+    errors = [[e.message, e.location.path, e.location.line, e.location.column, e.hint] if e.location
+              else [e.message, None, 0, 0, e.hint] for e in result.errors]
+    findings = [[f.rule, f.outcome, f.severity, f.failure_mode, f.message, f.line, f.column,
+                 [[i.name, i.value, i.source, _number(i.si), i.unit] for i in f.inputs],
+                 list(f.mitigations), f.citation, list(f.missing), list(f.prerequisites), list(f.superseded),
+                 f.reason, [list(group) for group in f.alternatives]] for f in result.findings]
+    return [result.path, result.status, result.message, findings, errors]
+
+
+def result_from_json(entry: list) -> FileResult:
+    path, status, message, findings, errors = entry
+    return FileResult(
+        path, status,
+        tuple(Finding(rule, outcome, severity, mode, text, line, column,
+                      tuple(Input(name, value, source, _float(si), unit) for name, value, source, si, unit in inputs),
+                      tuple(mitigations), citation, tuple(missing), tuple(prerequisites), tuple(superseded), reason,
+                      tuple(tuple(group) for group in alternatives))
+              for rule, outcome, severity, mode, text, line, column, inputs, mitigations, citation, missing,
+              prerequisites, superseded, reason, alternatives in findings),
+        message=message,
+        errors=tuple(SpecError(text, Location(where, line, column) if where is not None else None, hint)
+                     for text, where, line, column, hint in errors))
+
+
+def _number(value):
+    """JSON holds no infinity or NaN: such a value is kept as its name."""
+    return value if value is None or math.isfinite(value) else repr(value)
+
+
+def _float(value):
+    return float(value) if isinstance(value, str) else value
