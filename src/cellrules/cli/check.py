@@ -19,6 +19,7 @@ import attrs
 from cellrules.errors import CellrulesError, ManyErrors, UsageError, did_you_mean
 
 FORMATS = ("text", "json", "sarif", "junit", "github")
+INPUTS_SHOWN = ("json", "sarif", "junit")   # the formats that print each finding's inputs
 COLORS = ("auto", "always", "never")
 STDIN = "-"   # the path that means "the spec on standard input"
 
@@ -122,7 +123,9 @@ def run(args) -> int:
     settings, rulesets, broken, missing = _settings(args)
     for error in dict.fromkeys(broken.values()):  # each broken configuration once, at its own lines
         report_error(error)
-    tasks = [Task(path, s.rules_dirs, s.options(), sources.get(path)) for path, s in settings.items()]
+    inputs = args.format in INPUTS_SHOWN
+    tasks = [Task(path, s.rules_dirs, attrs.evolve(s.options(), finding_inputs=inputs), sources.get(path))
+             for path, s in settings.items()]
     document = _document(args, rulesets, settings, sources)
     write = sys.stdout.write
     if args.format == "text" and wanted_color(args):

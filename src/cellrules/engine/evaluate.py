@@ -38,6 +38,9 @@ class CheckOptions:
     select: tuple[str, ...] = ()                   # rule ids or prefixes; empty: all
     ignore: tuple[str, ...] = ()
     fail_on: str = "error"
+    # Each finding's inputs (values with provenance). The text and GitHub formats never print them, and
+    # showing every value read was a third of building the findings (issue 14): those formats skip it.
+    finding_inputs: bool = True
 
     def selected(self, rule_id: str) -> bool:
         if not self.select and not self.ignore:  # asked for every rule of every spec: the usual case first
@@ -180,7 +183,8 @@ class _Context:
         alternatives = self._alternatives(rule, outcome) if unknown else ()
         missing = tuple(dict.fromkeys(name for alternative in alternatives for name in alternative))
         inputs = tuple({i.name: i for i in (*(self._input(s) for s in slots if self.values[s] is not None),
-                                            *(Input(name, "unknown", "missing") for name in missing))}.values())
+                                            *(Input(name, "unknown", "missing") for name in missing))}.values()) \
+            if self.options.finding_inputs else ()
         line, column = self._location(rule, slots)
         hidden = (FAIL, UNKNOWN, UNKNOWN_GUARD, SKIPPED)
         replaced = tuple(sorted(k for k, v in superseded_by.items()

@@ -74,7 +74,7 @@ def open_result_cache(ruleset_keys: dict, environ=None) -> ResultCache | None:
 def _options_text(options) -> str:
     """Every option of a check, in a stable order: any one changed gives other keys."""
     return json.dumps([options.include_all, options.today.isoformat(), sorted(options.severity.items()),
-                       list(options.select), list(options.ignore), options.fail_on])
+                       list(options.select), list(options.ignore), options.fail_on, options.finding_inputs])
 
 
 # ------------------------------------------------------------------ the entry: a FileResult as plain data

@@ -45,13 +45,14 @@ class Store:
         self.max_bytes = max_bytes
         self._uid = os.getuid() if uid is None else uid
         self._notes = notes
-        self._trusted: set[Path] = set()
+        self._trusted: set = set()          # folders (as strings) found private
+        self._folders: dict[str, str] = {}   # namespace -> its folder
         self._unswept: int | None = None   # bytes written since the last eviction sweep; None: none yet
 
     def get(self, namespace: str, key: str) -> bytes | None:
         """The bytes stored under (namespace, key), or None when absent, damaged, foreign or untrusted."""
-        path = self._path(namespace, key)
-        if not self._trust(path.parent, create=False):
+        folder, path = self._folder(namespace), self._path(namespace, key)
+        if not self._trust(folder, create=False):
             return None
         try:
             raw = read_regular(path, MAX_ENTRY, follow_symlinks=False)
@@ -75,11 +76,11 @@ class Store:
 
     def put(self, namespace: str, key: str, data: bytes) -> None:
         """Store `data`; a store that cannot be written only costs speed, so a failure is a note, not an error."""
-        path = self._path(namespace, key)
-        if not self._trust(path.parent, create=True):
+        folder, path = self._folder(namespace), self._path(namespace, key)
+        if not self._trust(folder, create=True):
             return
         try:
-            replace_file(path, _MAGIC + self._sign(namespace, key, data) + data, 0o600)
+            replace_file(Path(path), _MAGIC + self._sign(namespace, key, data) + data, 0o600)
         except OSError as error:
             self._notes.detail(f"cache entry not written: {error.strerror or error}", str(path))
             return
@@ -87,7 +88,7 @@ class Store:
         if self._unswept is not None:
             self._unswept += len(data)
         if self._unswept is None or self._unswept > self.max_bytes // 8:
-            self._evict(keep=path)
+            self._evict(keep=Path(path))
             self._unswept = 0
 
     def reject(self, namespace: str, key: str, reason: str) -> None:
@@ -95,10 +96,17 @@ class Store:
         self._reject(self._path(namespace, key), reason)
 
     # -- internals -----------------------------------------------------------
-    def _path(self, namespace: str, key: str) -> Path:
+    def _path(self, namespace: str, key: str) -> str:
         if not (namespace.isidentifier() and key.isalnum()):
             raise ValueError(f"bad store key {namespace!r}/{key!r}")  # keys are hex digests: a bug otherwise
-        return self.folder / namespace / f"{key}{_SUFFIX}"
+        # A string, not a Path: a result cache looks up one entry per checked file.
+        return os.path.join(self._folders.get(namespace) or self._folder(namespace), f"{key}{_SUFFIX}")
+
+    def _folder(self, namespace: str) -> str:
+        folder = self._folders.get(namespace)
+        if folder is None:
+            folder = self._folders[namespace] = str(self.folder / namespace)
+        return folder
 
     def _sign(self, namespace: str, key: str, data: bytes) -> bytes:
         # The name is signed with the data: a valid entry copied under another key does not verify.
@@ -108,7 +116,7 @@ class Store:
         self._notes.detail(f"cache entry ignored and rebuilt: {reason}", str(path))
         return None
 
-    def _trust(self, folder: Path, create: bool) -> bool:
+    def _trust(self, folder: str, create: bool) -> bool:
         """The store folder and `folder` inside it exist (or are made, mode 0700), are ours and only ours to write."""
         if folder in self._trusted:
             return True

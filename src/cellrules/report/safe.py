@@ -102,9 +102,11 @@ def indented_json(value, indent: str) -> str:
     """`value` as json_dumps(value, indent=2) writes it nested at `indent` (every line but the first
     prefixed by it), byte for byte.
 
-    Python's C encoder cannot indent, and its pure-Python one costs about three times the
-    compact C encoding; this writer of the report's plain trees (dicts, lists, strings, numbers)
-    escapes strings with the C escaper and comes within a fifth of it. Anything else (a
+    Python's C encoder cannot indent, and json's pure-Python one is what `indent=2` runs. This
+    writer of the report's plain trees (dicts, lists, strings, numbers) escapes strings with the
+    C escaper: on 2,000 generated results, 97 us a result against 165 us for json.dumps(indent=2)
+    and 61 us for the compact C encoding (an alternative writing each container of scalars with
+    the C encoder measured slower, 126 us: one call per small container). Anything else (a
     surrogate, a non-finite number, a type it does not know) takes json_dumps itself.
     """
     out: list[str] = []
@@ -123,29 +125,43 @@ class _NotPlain(Exception):
 
 
 def _indented(value, indent: str, out: list) -> None:
+    # One append per item, its separator and key included: appends were most of the cost.
     kind = type(value)
-    if kind is str:
-        out.append(_escaped(value))
-    elif kind is dict or kind is list or kind is tuple:
+    if kind is dict:
         if not value:
-            out.append("{}" if kind is dict else "[]")
+            out.append("{}")
             return
         inner = indent + "  "
-        separator = ("{\n" if kind is dict else "[\n") + inner
-        for item in (value.items() if kind is dict else value):
-            out.append(separator)
-            if kind is dict:
-                key, item = item
-                if type(key) is not str:
-                    raise _NotPlain
-                out.append(_escaped(key))
-                out.append(": ")
-            if type(item) is str:
-                out.append(_escaped(item))
+        separator = "{\n" + inner
+        for key, item in value.items():
+            if type(key) is not str:
+                raise _NotPlain
+            shape = type(item)
+            if shape is str:
+                out.append(separator + _escaped(key) + ": " + _escaped(item))
+            elif shape is int:
+                out.append(separator + _escaped(key) + ": " + int.__repr__(item))
             else:
+                out.append(separator + _escaped(key) + ": ")
                 _indented(item, inner, out)
             separator = ",\n" + inner
-        out.append("\n" + indent + ("}" if kind is dict else "]"))
+        out.append("\n" + indent + "}")
+    elif kind is list or kind is tuple:
+        if not value:
+            out.append("[]")
+            return
+        inner = indent + "  "
+        separator = "[\n" + inner
+        for item in value:
+            if type(item) is str:
+                out.append(separator + _escaped(item))
+            else:
+                out.append(separator)
+                _indented(item, inner, out)
+            separator = ",\n" + inner
+        out.append("\n" + indent + "]")
+    elif kind is str:
+        out.append(_escaped(value))
     elif value is None:
         out.append("null")
     elif value is True:
@@ -158,6 +174,5 @@ def _indented(value, indent: str, out: list) -> None:
         out.append(float.__repr__(value))
     else:
         raise _NotPlain
-
 
 _INF = float("inf")
