@@ -193,3 +193,11 @@ def test_the_cache_lives_under_xdg_cache_home_apart_from_the_rule_set_cache(tmp_
     cache.put(key, result)
     assert list((tmp_path / "c" / "cellrules-results" / NAMESPACE).glob("*.entry"))
     assert open_result_cache({}, environ={"CELLRULES_NO_CACHE": "1", "XDG_CACHE_HOME": str(tmp_path / "c")}) is None
+
+
+def test_a_result_that_is_not_plain_data_is_not_kept(tmp_path):
+    cache, _, _ = _cache(tmp_path)
+    odd = FileResult("odd.toml", "fail", (Finding("r", "fail", "error", "m", object(), 1, 1),))
+    key = cache.key((), "odd.toml", CheckOptions(today=TODAY), b"x")
+    cache.put(key, odd)
+    assert cache.get(key) is None and not list(tmp_path.rglob("*.entry"))

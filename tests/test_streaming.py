@@ -21,8 +21,8 @@ from cellrules.report.json import JsonDocument, render_json, result_json
 from cellrules.report.junit import JunitDocument, render_junit, suite
 from cellrules.report.safe import indented_json, json_dumps
 from cellrules.report.sarif import SarifDocument, file_results, render_sarif, rule_catalogue
-from cellrules.report.stream import stream_document
-from cellrules.report.text import TextDocument, render_text, stream_text
+from cellrules.report.stream import rendered, stream_document
+from cellrules.report.text import TextDocument, render_text
 
 DOCUMENTS = {
     "text": lambda ruleset: TextDocument(),
@@ -59,7 +59,8 @@ def test_each_file_is_written_before_the_next_is_checked(tmp_path, ruleset, fmt)
         produced_when_written.append(len(produced))
         written.append(text)
 
-    stream_document(checked(), DOCUMENTS[fmt](ruleset), write)
+    document = DOCUMENTS[fmt](ruleset)
+    stream_document((rendered(document, result) for result in checked()), document, write)
     whole = {"text": render_text, "json": render_json,
              "sarif": lambda r: render_sarif(r, ruleset.rules)}[fmt](check_all(tasks, rulesets, jobs=1))
     assert "".join(written) == whole
@@ -123,7 +124,7 @@ def test_github_keeps_only_what_it_can_show():
     many = [_failing(f"spec{n:04d}.toml", 50, ("error", "warning", "info")[n % 3]) for n in range(300)]
     document = GithubDocument()
     written = []
-    stream_document(iter(many), document, written.append)
+    stream_document((rendered(document, result) for result in many), document, written.append)
     assert sum(len(kept) for kept in document._kept.values()) <= 30
     for capped in document.summary._rows.values():     # each severity's rows: at most the 1 MiB shown, and one row
         assert sum(len(row.encode()) + 1 for row in capped.rows) <= 1024 * 1024 + 400
@@ -136,9 +137,9 @@ def test_github_keeps_only_what_it_can_show():
 def test_a_result_the_format_cannot_render_is_that_file_s_internal_error(results, ruleset):
     broken = FileResult("zz-broken.toml", "fail", (Finding("no.such-rule", "fail", "fatal", "m", "msg", 1, 1),))
     for fmt in ("sarif", "junit", "github"):   # each looks the severity up
-        parts = []
-        seen = stream_document(iter([*results[:3], broken]), DOCUMENTS[fmt](ruleset), parts.append)
-        assert [r.status for r in seen][-1] == "error" and "internal error" in seen[-1].message
+        parts, document = [], DOCUMENTS[fmt](ruleset)
+        seen = stream_document((rendered(document, r) for r in [*results[:3], broken]), document, parts.append)
+        assert [r.status for r in seen][-1] == "error" and "internal error" in seen[-1].errors[0].message
         assert "zz-broken.toml" in "".join(parts)
 
 

@@ -3,8 +3,9 @@
 A design repository may hold hundreds of specs. Evaluation is pure CPU work
 in Python, so threads would not help; worker processes each load the rule set
 from the pickle cache (engine/cache.py: milliseconds, no Lark, no networkx) and
-check their share. Results come back in the order of the input, stripped of the
-resolved value tables the check formats never read, so `--jobs N` prints
+check their share in chunks, a bounded window of chunks ahead. Each worker also
+renders its results for the output format (report/stream.py), so only the
+rendered pieces cross back, in the order of the input: `--jobs N` prints
 byte-identical output to `--jobs 1`. With the result cache, a file checked before
 with the same bytes, rules and options is not checked again.
 """
@@ -54,11 +55,14 @@ class CacheCounts:
 
 
 def iter_results(tasks: list[Task], rulesets: dict, jobs: int, stream=sys.stderr, cache: bool = False,
-                 counts: CacheCounts | None = None):
+                 counts: CacheCounts | None = None, render=None):
     """Each FileResult in task order as soon as it and all before it are final (output streams from this).
 
     With `cache`, a file whose bytes, rule set and options were checked before takes its result from
-    the result cache (engine/result_cache.py); `counts` then says how many did.
+    the result cache (engine/result_cache.py); `counts` then says how many did. With `render` (a
+    function of a result that can be pickled, report/stream.rendered), what it makes of each result
+    is yielded instead, made where the result was: in the workers, so they share the rendering too
+    and only the rendered piece crosses back.
     """
     progress = Progress(stream, len(tasks))
     counts = CacheCounts() if counts is None else counts
@@ -72,9 +76,9 @@ def iter_results(tasks: list[Task], rulesets: dict, jobs: int, stream=sys.stderr
                 counts.cached += cached
                 counts.total += 1
                 progress.advance(1)
-                yield result
+                yield result if render is None else render(result)
             return
-        yield from _in_processes(tasks, rulesets, workers, progress, keys, counts)
+        yield from _in_processes(tasks, rulesets, workers, progress, keys, counts, render)
     finally:
         progress.close()
 
@@ -116,7 +120,8 @@ class _ResultSource:
         return result, False
 
 
-def _in_processes(tasks: list[Task], rulesets: dict, workers: int, progress: Progress, keys, counts: CacheCounts):
+def _in_processes(tasks: list[Task], rulesets: dict, workers: int, progress: Progress, keys, counts: CacheCounts,
+                  render):
     # Several chunks per worker keep every worker busy to the end and the bar moving. Chunks are
     # submitted a bounded window ahead of the one being yielded, so memory is bounded by work in flight.
     from collections import deque
@@ -125,7 +130,8 @@ def _in_processes(tasks: list[Task], rulesets: dict, workers: int, progress: Pro
     size = max(1, min(64, len(tasks) // (workers * 4)))
     chunks = iter([tasks[i:i + size] for i in range(0, len(tasks), size)])
     window = deque()
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(sorted(rulesets), keys))
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_start_worker,
+                               initargs=(sorted(rulesets), keys, render))
     try:
         for chunk in chunks:
             window.append((chunk, pool.submit(_check_chunk, chunk)))
@@ -138,7 +144,8 @@ def _in_processes(tasks: list[Task], rulesets: dict, workers: int, progress: Pro
             except KeyboardInterrupt:
                 raise
             except Exception:  # noqa: BLE001 - a worker died or a result did not cross: check this chunk here
-                done = [_portable(check_file(rulesets[t.rules_dirs], t.path, t.options, t.source)) for t in chunk]
+                done = [_finished(check_file(rulesets[t.rules_dirs], t.path, t.options, t.source), render)
+                        for t in chunk]
                 cached, notes = 0, []
             for note in notes:    # what the workers' caches rejected or evicted, for -v
                 NOTES.add(note.message, note.path, note.level)
@@ -156,10 +163,10 @@ def _in_processes(tasks: list[Task], rulesets: dict, workers: int, progress: Pro
 
 
 _WORKER_RULESETS: dict = {}
-_WORKER_SOURCE: list = []
+_WORKER: dict = {}   # "source": the worker's _ResultSource; "render": what it makes of each result, or None
 
 
-def _start_worker(rules_dirs: list, keys: dict | None) -> None:
+def _start_worker(rules_dirs: list, keys: dict | None, render) -> None:
     """Load the rule sets and open the result cache; leave Ctrl-C to the parent.
 
     A terminal sends SIGINT to every process of the foreground group: each worker
@@ -174,22 +181,24 @@ def _start_worker(rules_dirs: list, keys: dict | None) -> None:
 
     for dirs in rules_dirs:
         _WORKER_RULESETS[dirs] = load_ruleset(dirs)
-    _WORKER_SOURCE.append(_ResultSource(keys))
+    _WORKER.update(source=_ResultSource(keys), render=render)
 
 
 def _check_chunk(chunk: list[Task]) -> tuple[list, int, list]:
-    """The chunk's results, how many came from the cache, and the notes made meanwhile."""
-    source, results, cached = _WORKER_SOURCE[0], [], 0
+    """The chunk's results (or what `render` made of them), how many came from the cache, and the notes made
+    meanwhile."""
+    source, render, results, cached = _WORKER["source"], _WORKER["render"], [], 0
     for task in chunk:
         result, hit = source.check(task, _WORKER_RULESETS[task.rules_dirs])
-        results.append(_portable(result))
+        results.append(_finished(result, render))
         cached += hit
     return results, cached, NOTES.drain()
 
 
-def _portable(result):
-    """What the check formats read, without the spec, value tables and knowledge entries behind them."""
-    return attrs.evolve(result, spec=None, resolved=None, values=())
+def _finished(result, render):
+    """What crosses back from a worker: the rendered piece, or the result without the spec, value tables and
+    knowledge entries behind it, which no check format reads."""
+    return render(result) if render is not None else attrs.evolve(result, spec=None, resolved=None, values=())
 
 
 class Progress:

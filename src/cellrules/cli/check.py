@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import functools
 import os
 import sys
 from pathlib import Path
@@ -113,7 +114,7 @@ def run(args) -> int:
     from cellrules.cli.batch import CacheCounts, Task
     from cellrules.notes import NOTES
     from cellrules.report.color import colorize
-    from cellrules.report.stream import stream_document
+    from cellrules.report.stream import rendered, stream_document
 
     if args.format not in FORMATS:
         raise UsageError(f"unknown format {args.format!r}", hint="formats: " + ", ".join(FORMATS))
@@ -130,10 +131,10 @@ def run(args) -> int:
     write = sys.stdout.write
     if args.format == "text" and wanted_color(args):
         write = lambda text: sys.stdout.write(colorize(text))  # noqa: E731 - colour is applied line by line
-    shown = _verbose_errors if args.verbose else list
+    render = functools.partial(rendered, document, shown=_verbose_error if args.verbose else None)
     counts = CacheCounts()
-    results = stream_document(_in_path_order(args, tasks, rulesets, broken, missing, counts), document, write,
-                              shown=lambda result: shown([result])[0])
+    results = stream_document(_in_path_order(args, tasks, rulesets, broken, missing, counts, render), document,
+                              write)
     if not args.no_cache:
         NOTES.detail(f"{counts.cached} of {counts.total} results from the result cache "
                      f"({counts.total - counts.cached} checked; --no-cache checks every file)")
@@ -150,17 +151,19 @@ def run(args) -> int:
     return EXIT_OK
 
 
-def _in_path_order(args, tasks, rulesets, broken: dict, missing: list, counts):
-    """Every result in path order, each as soon as it and those before it are final (issue 14): the checked
-    specs from the workers, merged with the files whose configuration is unusable and the paths that do not exist."""
+def _in_path_order(args, tasks, rulesets, broken: dict, missing: list, counts, render):
+    """Every result in path order, rendered, each as soon as it and those before it are final (issue 14): the
+    checked specs from the workers, merged with the files whose configuration is unusable and the paths that do
+    not exist."""
     import heapq
 
     from cellrules.cli.batch import default_jobs, iter_results
 
     tasks = sorted(tasks, key=lambda t: t.path)
-    extras = sorted([*(_unusable_configuration(path, error) for path, error in broken.items()),
-                     *(_missing(path) for path in missing)], key=lambda r: r.path)
-    checked = iter_results(tasks, rulesets, args.jobs or default_jobs(), cache=not args.no_cache, counts=counts)
+    extras = sorted([render(_unusable_configuration(path, error)) for path, error in broken.items()]
+                    + [render(_missing(path)) for path in missing], key=lambda r: r.path)
+    checked = iter_results(tasks, rulesets, args.jobs or default_jobs(), cache=not args.no_cache, counts=counts,
+                           render=render)
     return heapq.merge(checked, extras, key=lambda r: r.path)
 
 
@@ -270,17 +273,14 @@ def _unusable_configuration(path: str, error: CellrulesError):
     return FileResult(path, "error", message=errors[0].message, errors=errors)
 
 
-def _verbose_errors(results) -> list:
+def _verbose_error(result):
     """With -v an internal error names its exception type."""
     from cellrules.errors import InternalError
 
-    shown = []
-    for result in results:
-        if any(isinstance(e, InternalError) for e in result.errors):
-            errors = tuple(e.verbose() if isinstance(e, InternalError) else e for e in result.errors)
-            result = attrs.evolve(result, errors=errors, message=errors[0].message)
-        shown.append(result)
-    return shown
+    if any(isinstance(e, InternalError) for e in result.errors):
+        errors = tuple(e.verbose() if isinstance(e, InternalError) else e for e in result.errors)
+        result = attrs.evolve(result, errors=errors, message=errors[0].message)
+    return result
 
 
 def _print_tracebacks(results) -> None:

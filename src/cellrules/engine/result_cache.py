@@ -58,9 +58,15 @@ class ResultCache:
             return None
 
     def put(self, key: str, result: FileResult) -> None:
+        """Keep `result`; one that is not plain data all through (a bug put an object in it) is not kept."""
         entry = result_to_json(result)
-        if entry is not None:
-            self._store.put(NAMESPACE, key, json.dumps(entry, separators=(",", ":"), allow_nan=False).encode())
+        if entry is None:
+            return
+        try:
+            data = json.dumps(entry, separators=(",", ":"), allow_nan=False).encode()
+        except (TypeError, ValueError):
+            return
+        self._store.put(NAMESPACE, key, data)
 
 
 def open_result_cache(ruleset_keys: dict, environ=None) -> ResultCache | None:

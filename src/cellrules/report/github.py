@@ -24,7 +24,7 @@ import attrs
 
 from cellrules.report.render import markdown
 from cellrules.report.safe import shown_path, text_block, text_line
-from cellrules.report.stream import stream_document
+from cellrules.report.stream import render_whole
 
 _COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
 _RANK = {"error": 0, "warning": 1, "notice": 2}
@@ -86,9 +86,7 @@ def file_annotations(result) -> list[Annotation]:
 
 def render_github(results, limits=None) -> str:
     """The annotations GitHub will show, most severe first, then a notice counting those it would not."""
-    parts: list[str] = []
-    stream_document(sorted(results, key=lambda r: r.path), GithubDocument(limits), parts.append)
-    return "".join(parts)
+    return render_whole(GithubDocument(limits), results)
 
 
 class GithubDocument:
@@ -107,13 +105,17 @@ class GithubDocument:
     def head(self) -> str:
         return ""
 
-    def part(self, result) -> str:
-        annotations = sorted(file_annotations(result), key=Annotation.order)
-        self.summary.add(result)
-        for item in annotations:
-            self._totals[item.level] += 1
-            if len(self._kept[item.level]) < self._limits[item.level]:
-                self._kept[item.level].append(item)
+    def render(self, result) -> tuple:
+        """The file's annotations and its summary rows."""
+        return sorted(file_annotations(result), key=Annotation.order), self.summary.rows(result)
+
+    def add(self, item) -> str:
+        annotations, rows = item.piece
+        self.summary.add(item.status, rows)
+        for annotation in annotations:
+            self._totals[annotation.level] += 1
+            if len(self._kept[annotation.level]) < self._limits[annotation.level]:
+                self._kept[annotation.level].append(annotation)
         return ""
 
     def tail(self) -> str:
@@ -152,7 +154,7 @@ def summary(results, limit: int = SUMMARY_LIMIT) -> str:
     """
     collected = Summary(limit)
     for result in sorted(results, key=lambda r: r.path):
-        collected.add(result)
+        collected.add(result.status, collected.rows(result))
     return collected.text()
 
 
@@ -170,14 +172,18 @@ class Summary:
         self._rows = {rank: _Capped(limit) for rank in sorted(set(_SEVERITY_ORDER.values()))}
         self._needs = _Capped(limit)
 
-    def add(self, result) -> None:
-        rows = sorted(summary_rows(result), key=lambda row: row[0])
-        needs = needs_rows(result)
+    @staticmethod
+    def rows(result) -> tuple[list, list]:
+        """One file's failure rows (severity rank, row), most severe first, and its needs-data rows."""
+        return [(key[0], row) for key, row in sorted(summary_rows(result), key=lambda row: row[0])], needs_rows(result)
+
+    def add(self, status: str, rows: tuple[list, list]) -> None:
+        failures, needs = rows
         self.files += 1
-        if result.status in self.counts:
-            self.counts[result.status] += 1
-        for key, row in rows:
-            self._rows[key[0]].add(row)
+        if status in self.counts:
+            self.counts[status] += 1
+        for rank, row in failures:
+            self._rows[rank].add(row)
         for row in needs:
             self._needs.add(row)
 

@@ -6,7 +6,7 @@ as it is final, byte for byte as json.dumps(indent=2) writes the whole document.
 from __future__ import annotations
 
 from cellrules.report.safe import indented_json, json_dumps
-from cellrules.report.stream import JsonList, stream_document
+from cellrules.report.stream import JsonList, render_whole
 
 
 def finding_json(finding) -> dict:
@@ -76,14 +76,15 @@ class JsonDocument:
     def head(self) -> str:
         return self._list.head()
 
-    def part(self, result) -> str:
-        return self._list.item(indented_json(result_json(result), self._list.indent))
+    def render(self, result) -> str:
+        return indented_json(result_json(result), self._list.indent)
+
+    def add(self, item) -> str:
+        return self._list.item(item.piece)
 
     def tail(self) -> str:
         return self._list.tail()
 
 
 def render_json(results) -> str:
-    parts: list[str] = []
-    stream_document(sorted(results, key=lambda r: r.path), JsonDocument(), parts.append)
-    return "".join(parts)
+    return render_whole(JsonDocument(), results)

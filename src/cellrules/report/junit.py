@@ -25,7 +25,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from cellrules.report.safe import xml_text
-from cellrules.report.stream import stream_document
+from cellrules.report.stream import render_whole
 
 _RANK = {"info": 0, "warning": 1, "error": 2}
 TIME = "0.000"
@@ -34,9 +34,7 @@ _COUNTS = ("tests", "failures", "errors", "skipped")
 
 def render_junit(results, fail_on=None) -> str:
     """`fail_on`: spec path -> "error" or "warning" (the file's configuration); "error" where absent."""
-    parts: list[str] = []
-    stream_document(sorted(results, key=lambda r: r.path), JunitDocument(fail_on), parts.append)
-    return "".join(parts)
+    return render_whole(JunitDocument(fail_on), results)
 
 
 class JunitDocument:
@@ -53,12 +51,15 @@ class JunitDocument:
         self._totals = dict.fromkeys(("tests", "failures", "errors"), 0)   # junit-10.xsd: no `skipped` on the root
         self._suites = 0
 
-    def part(self, result) -> str:
+    def render(self, result) -> tuple[str, tuple[int, ...]]:
         element = suite(result, self._fail_on.get(result.path, "error"))
         ET.indent(element, level=1)
-        text = "\n  " + ET.tostring(element, encoding="unicode")
-        for key in self._totals:
-            self._totals[key] += int(element.get(key))
+        return "\n  " + ET.tostring(element, encoding="unicode"), tuple(int(element.get(key)) for key in self._totals)
+
+    def add(self, item) -> str:
+        text, counts = item.piece
+        for key, count in zip(self._totals, counts):
+            self._totals[key] += count
         self._suites += 1
         return text
 

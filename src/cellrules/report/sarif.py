@@ -33,7 +33,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from cellrules.report.safe import indented_json, json_dumps
-from cellrules.report.stream import JsonList, stream_document
+from cellrules.report.stream import JsonList, render_whole
 from cellrules.version import __version__
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -61,10 +61,7 @@ ENGINE_RULES = (
 def render_sarif(results, rules, include_all: bool = False, root: str = ".", line_text=None,
                  help_url: str = "") -> str:
     """The SARIF log of a run (see SarifDocument for the arguments)."""
-    parts: list[str] = []
-    stream_document(sorted(results, key=lambda r: r.path),
-                    SarifDocument(rules, include_all, root, line_text, help_url), parts.append)
-    return "".join(parts)
+    return render_whole(SarifDocument(rules, include_all, root, line_text, help_url), results)
 
 
 class SarifDocument:
@@ -100,10 +97,12 @@ class SarifDocument:
     def head(self) -> str:
         return self._list.head()
 
-    def part(self, result) -> str:
-        entries = [indented_json(entry, self._list.indent)
-                   for entry in file_results(result, self._index, self._root, self._include_all, self._line_text)]
-        return "".join(self._list.item(entry) for entry in entries)
+    def render(self, result) -> list[str]:
+        return [indented_json(entry, self._list.indent)
+                for entry in file_results(result, self._index, self._root, self._include_all, self._line_text)]
+
+    def add(self, item) -> str:
+        return "".join(self._list.item(entry) for entry in item.piece)
 
     def tail(self) -> str:
         return self._list.tail()

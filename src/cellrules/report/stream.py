@@ -1,13 +1,18 @@
 """Writing a report file by file: each result rendered and written as soon as it is final (issue 14).
 
-Every format is a `Document`: the text before the first file (`head`), each file's part (`part`,
-a function of that file's result and of nothing the document must keep), and the text after
-the last (`tail`, where a summary goes). So memory is bounded by the results in flight, not by
-the number of files, and the bytes equal those of the whole document rendered at once.
+Every format is a `Document` in two halves. `render(result)` is a pure function of one
+file's result giving plain data (text, or the few values a format must see across files),
+so it runs where the result was made, in a worker process with `--jobs N`: only that piece
+crosses back, never the result, and the rendering is shared out like the checking. `add`
+then takes each piece, in input order, and gives the text to write now; `head` and `tail`
+are the text around the files (the summary goes in the tail). Memory is bounded by the
+pieces in flight, not by the number of files, and the bytes equal those of the whole
+document rendered at once.
 
-A result the format fails on becomes its file's internal error, rendered in its place: one
-file never costs the report of the others. A document whose head depends on every file (JUnit's
-totals) says so with `head_last`; its parts are then spooled to a temporary file, not kept.
+A result the format fails on becomes its file's internal error, rendered in its place
+(`rendered`): one file never costs the report of the others. A document whose head
+depends on every file (JUnit's totals) says so with `head_last`; its parts are then
+spooled to a temporary file, not kept.
 """
 from __future__ import annotations
 
@@ -15,40 +20,62 @@ import shutil
 import tempfile
 from typing import Protocol
 
+import attrs
+
 
 class Document(Protocol):
     head_last: bool
 
-    def head(self) -> str: ...
+    def render(self, result): ...
 
-    def part(self, result) -> str: ...
+    def add(self, item: Rendered) -> str: ...
+
+    def head(self) -> str: ...
 
     def tail(self) -> str: ...
 
 
-def stream_document(results, document: Document, write, shown=lambda result: result) -> list:
-    """Write `document` over `results` (in the order given), each part as soon as its result arrives.
+@attrs.frozen
+class Rendered:
+    """One file's result as a document rendered it: what the exit code and --debug read, and its piece."""
 
-    `shown(result)` is the result as the user sees it (-v names an internal error's type).
-    Returns the results as shown, each reduced to what the exit code and --debug read.
+    path: str
+    status: str
+    piece: object
+    errors: tuple = ()     # an error result's errors (internal errors carry their traceback)
+
+
+def rendered(document: Document, result, shown=None) -> Rendered:
+    """`result` rendered by `document`; a result it fails on is rendered as its file's internal error.
+
+    `shown(result)`: the result as the user sees it (-v names an internal error's type).
     """
     from cellrules.engine.evaluate import internal_error_result
 
+    result = shown(result) if shown is not None else result
+    try:
+        piece = document.render(result)
+    except Exception as error:  # noqa: BLE001 - this result breaks the format: report it as its file's error
+        result = internal_error_result(result.path, error)
+        result = shown(result) if shown is not None else result
+        piece = document.render(result)
+    return Rendered(result.path, result.status, piece, result.errors if result.status == "error" else ())
+
+
+def stream_document(items, document: Document, write) -> list[Rendered]:
+    """Write `document` over `items` (Rendered, in the order given), each part as soon as it arrives.
+
+    Returns the items without their pieces, for the exit code and --debug.
+    """
     seen = []
     spool = tempfile.TemporaryFile("w+", encoding="utf-8", errors="surrogateescape") if document.head_last else None
     out = spool.write if spool is not None else write
     try:
         if spool is None:
             _written(write, document.head())
-        for result in results:
-            result = shown(result)
-            try:
-                text = document.part(result)
-            except Exception as error:  # noqa: BLE001 - this result breaks the format: report it as its file's error
-                result = shown(internal_error_result(result.path, error))
-                text = document.part(result)
-            _written(out, text)
-            seen.append(result if result.status == "error" else Brief(result.path, result.status))
+        for item in items:
+            _written(out, document.add(item))
+            seen.append(attrs.evolve(item, piece=None))
         if spool is not None:
             _written(write, document.head())
             spool.seek(0)
@@ -58,6 +85,13 @@ def stream_document(results, document: Document, write, shown=lambda result: res
         if spool is not None:
             spool.close()
     return seen
+
+
+def render_whole(document: Document, results) -> str:
+    """The whole document over `results` (sorted by path here), as one string: for the API and tests."""
+    parts: list[str] = []
+    stream_document((rendered(document, r) for r in sorted(results, key=lambda r: r.path)), document, parts.append)
+    return "".join(parts)
 
 
 def _written(write, text: str) -> None:
@@ -70,15 +104,6 @@ class _Writer:
 
     def __init__(self, write):
         self.write = write
-
-
-class Brief:
-    """What the exit code reads of a file without errors: its path and status."""
-
-    __slots__ = ("path", "status", "errors")
-
-    def __init__(self, path: str, status: str):
-        self.path, self.status, self.errors = path, status, ()
 
 
 class JsonList:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from cellrules.errors import CellrulesError, problem_lines
 from cellrules.report.safe import shown_path, text_line
-from cellrules.report.stream import stream_document
+from cellrules.report.stream import render_whole
 
 
 def _error_lines(result, path: str) -> list[str]:
@@ -64,9 +64,7 @@ def summary_line(counts: dict) -> str:
 
 
 def render_text(results, verbose: bool = False) -> str:
-    parts: list[str] = []
-    stream_document(sorted(results, key=lambda r: r.path), TextDocument(verbose), parts.append)
-    return "".join(parts)
+    return render_whole(TextDocument(verbose), results)
 
 
 class TextDocument:
@@ -81,18 +79,12 @@ class TextDocument:
     def head(self) -> str:
         return ""
 
-    def part(self, result) -> str:
-        lines = result_lines(result, self.verbose)
-        self.counts[result.status if result.status in self.counts else "other"] += 1
-        return "".join(line + "\n" for line in lines)
+    def render(self, result) -> str:
+        return "".join(line + "\n" for line in result_lines(result, self.verbose))
+
+    def add(self, item) -> str:
+        self.counts[item.status if item.status in self.counts else "other"] += 1
+        return item.piece
 
     def tail(self) -> str:
         return summary_line(self.counts) + "\n"
-
-
-def stream_text(results, write, verbose: bool = False, shown=lambda result: result) -> list:
-    """Write each result's lines as soon as it arrives (results in path order), then the summary.
-
-    Byte-identical to render_text over the same results (report/stream.py).
-    """
-    return stream_document(results, TextDocument(verbose), write, shown)
