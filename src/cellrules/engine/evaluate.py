@@ -28,6 +28,7 @@ from cellrules.tomlfile import TomlDocument
 
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_.]*)\}")
 _SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
+_SHOWN_MAX = 50_000      # values remembered as shown (a few MB); then forgotten and remembered afresh
 
 
 @attrs.frozen
@@ -260,10 +261,24 @@ class _Context:
         else:
             derive = self.ruleset.derive_at(slot)
             kind, dimension, source = derive.kind, derive.dimension, f"derived: {derive.source}"
-        shown = display.show(value, kind, dimension, self.scale, self.carrier)
+        shown = self._shown(value, kind, dimension)
         if isinstance(value, (int, float)) and not isinstance(value, bool) and kind in (F.QUANTITY, F.POTENTIAL, F.NUMBER):
             return Input(name, shown, source, float(value), dimension.si_unit if dimension is not None else "1")
         return Input(name, shown, source)
+
+    def _shown(self, value, kind: str, dimension) -> str:
+        """display.show, remembered per rule set for values that can be dict keys."""
+        memo = self.ruleset.shown
+        try:
+            key = (type(value), value, kind, dimension, self.carrier)
+            shown = memo.get(key)
+        except TypeError:    # a list of records: shown afresh
+            return display.show(value, kind, dimension, self.scale, self.carrier)
+        if shown is None:
+            if len(memo) >= _SHOWN_MAX:
+                memo.clear()
+            shown = memo[key] = display.show(value, kind, dimension, self.scale, self.carrier)
+        return shown
 
     def _location(self, rule: RuleInfo, slots) -> tuple[int, int]:
         """The spec key that supplied the first input; else the rule's section header; else line 1."""
