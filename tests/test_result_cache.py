@@ -201,3 +201,16 @@ def test_a_result_that_is_not_plain_data_is_not_kept(tmp_path):
     key = cache.key((), "odd.toml", CheckOptions(today=TODAY), b"x")
     cache.put(key, odd)
     assert cache.get(key) is None and not list(tmp_path.rglob("*.entry"))
+
+
+def test_damaged_rendered_pieces_are_rendered_again(repository):
+    """The format's rendering of an unchanged file is cached beside its result; a damaged one is not used."""
+    args = ("--format", "json", repository / "designs")
+    first = check(repository, *args)
+    pieces = sorted((repository / "cache" / "cellrules-results" / "rendered").glob("*.entry"))
+    assert pieces
+    for piece in pieces:
+        piece.write_bytes(piece.read_bytes().replace(b"fail", b"pass"))
+    again = check(repository, "-v", *args)
+    assert again.stdout == first.stdout
+    assert b"signature does not verify" in again.stderr

@@ -19,6 +19,7 @@ import attrs
 from cellrules.engine.evaluate import CheckOptions, check_file
 from cellrules.fileio import read_regular
 from cellrules.notes import NOTES
+from cellrules.report.stream import Rendered
 from cellrules.tomlfile import MAX_BYTES
 
 PROGRESS_MIN_FILES = 20
@@ -70,13 +71,13 @@ def iter_results(tasks: list[Task], rulesets: dict, jobs: int, stream=sys.stderr
     workers = min(jobs, len(tasks) // _MIN_FILES_PER_WORKER)
     try:
         if workers <= 1:
-            results = _ResultSource(keys)
+            results = _ResultSource(keys, render)
             for task in tasks:
                 result, cached = results.check(task, rulesets[task.rules_dirs])
                 counts.cached += cached
                 counts.total += 1
                 progress.advance(1)
-                yield result if render is None else render(result)
+                yield result
             return
         yield from _in_processes(tasks, rulesets, workers, progress, keys, counts, render)
     finally:
@@ -92,32 +93,50 @@ def ruleset_keys(rulesets: dict) -> dict:
 
 
 class _ResultSource:
-    """Checks a task, through the result cache when there is one; reads each spec once either way."""
+    """Checks a task, through the result cache when there is one; reads each spec once either way.
 
-    def __init__(self, keys: dict | None):
+    With `render`, each result is rendered here; when the format's pieces can be cached
+    (`render.cache_key`), an unchanged file's piece comes straight from the cache, neither
+    checked nor rendered again (a re-run then costs little more than reading the files).
+    """
+
+    def __init__(self, keys: dict | None, render=None):
         from cellrules.engine.result_cache import open_result_cache
 
         self.cache = open_result_cache(keys) if keys is not None else None
+        self.render = render
+        self.document_key = render.cache_key if render is not None else None
 
     def check(self, task: Task, ruleset) -> tuple:
-        """(the FileResult, whether it came from the cache)."""
+        """(the FileResult, or its Rendered piece with `render`; whether it came from the cache)."""
+        finish = self.render or (lambda result: result)
         if self.cache is None:
-            return check_file(ruleset, task.path, task.options, task.source), False
+            return finish(check_file(ruleset, task.path, task.options, task.source)), False
         data = task.source
         if data is None:
             try:
                 data = read_regular(task.path, MAX_BYTES)
             except OSError:  # the loader reports why, uncached
-                return check_file(ruleset, task.path, task.options), False
+                return finish(check_file(ruleset, task.path, task.options)), False
         key = self.cache.key(task.rules_dirs, task.path, task.options, data)
-        if key is not None:
-            result = self.cache.get(key)
-            if result is not None:
-                return result, True
-        result = check_file(ruleset, task.path, task.options, data)
-        if key is not None:
+        if key is None:
+            return finish(check_file(ruleset, task.path, task.options, data)), False
+        if self.document_key is not None:
+            piece = self.cache.get_piece(key, self.document_key)
+            if piece is not None:
+                status, piece = piece
+                return Rendered(task.path, status, piece), True
+        result = self.cache.get(key)
+        cached = result is not None
+        if not cached:
+            result = check_file(ruleset, task.path, task.options, data)
             self.cache.put(key, result)
-        return result, False
+        if self.render is None:
+            return result, cached
+        item = self.render(result)
+        if self.document_key is not None and item.status != "error":   # errors carry their exceptions: rendered afresh
+            self.cache.put_piece(key, self.document_key, item.status, item.piece)
+        return item, cached
 
 
 def _in_processes(tasks: list[Task], rulesets: dict, workers: int, progress: Progress, keys, counts: CacheCounts,
@@ -144,8 +163,9 @@ def _in_processes(tasks: list[Task], rulesets: dict, workers: int, progress: Pro
             except KeyboardInterrupt:
                 raise
             except Exception:  # noqa: BLE001 - a worker died or a result did not cross: check this chunk here
-                done = [_finished(check_file(rulesets[t.rules_dirs], t.path, t.options, t.source), render)
-                        for t in chunk]
+                local = _ResultSource(None, render)
+                done = [local.check(t, rulesets[t.rules_dirs])[0] for t in chunk]
+                done = done if render is not None else [_portable(r) for r in done]
                 cached, notes = 0, []
             for note in notes:    # what the workers' caches rejected or evicted, for -v
                 NOTES.add(note.message, note.path, note.level)
@@ -163,7 +183,7 @@ def _in_processes(tasks: list[Task], rulesets: dict, workers: int, progress: Pro
 
 
 _WORKER_RULESETS: dict = {}
-_WORKER: dict = {}   # "source": the worker's _ResultSource; "render": what it makes of each result, or None
+_WORKER: dict = {}   # "source": the worker's _ResultSource
 
 
 def _start_worker(rules_dirs: list, keys: dict | None, render) -> None:
@@ -181,24 +201,24 @@ def _start_worker(rules_dirs: list, keys: dict | None, render) -> None:
 
     for dirs in rules_dirs:
         _WORKER_RULESETS[dirs] = load_ruleset(dirs)
-    _WORKER.update(source=_ResultSource(keys), render=render)
+    _WORKER["source"] = _ResultSource(keys, render)
 
 
 def _check_chunk(chunk: list[Task]) -> tuple[list, int, list]:
     """The chunk's results (or what `render` made of them), how many came from the cache, and the notes made
     meanwhile."""
-    source, render, results, cached = _WORKER["source"], _WORKER["render"], [], 0
+    source, results, cached = _WORKER["source"], [], 0
     for task in chunk:
         result, hit = source.check(task, _WORKER_RULESETS[task.rules_dirs])
-        results.append(_finished(result, render))
+        results.append(result if source.render is not None else _portable(result))
         cached += hit
     return results, cached, NOTES.drain()
 
 
-def _finished(result, render):
-    """What crosses back from a worker: the rendered piece, or the result without the spec, value tables and
-    knowledge entries behind it, which no check format reads."""
-    return render(result) if render is not None else attrs.evolve(result, spec=None, resolved=None, values=())
+def _portable(result):
+    """A result as it crosses back from a worker without `render`: without the spec, value tables and knowledge
+    entries behind it, which no check format reads."""
+    return attrs.evolve(result, spec=None, resolved=None, values=())
 
 
 class Progress:

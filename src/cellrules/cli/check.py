@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import functools
 import os
 import sys
 from pathlib import Path
@@ -114,7 +113,7 @@ def run(args) -> int:
     from cellrules.cli.batch import CacheCounts, Task
     from cellrules.notes import NOTES
     from cellrules.report.color import colorize
-    from cellrules.report.stream import rendered, stream_document
+    from cellrules.report.stream import Renderer, stream_document
 
     if args.format not in FORMATS:
         raise UsageError(f"unknown format {args.format!r}", hint="formats: " + ", ".join(FORMATS))
@@ -131,7 +130,7 @@ def run(args) -> int:
     write = sys.stdout.write
     if args.format == "text" and wanted_color(args):
         write = lambda text: sys.stdout.write(colorize(text))  # noqa: E731 - colour is applied line by line
-    render = functools.partial(rendered, document, shown=_verbose_error if args.verbose else None)
+    render = Renderer(document, shown=_verbose_error if args.verbose else None)
     counts = CacheCounts()
     results = stream_document(_in_path_order(args, tasks, rulesets, broken, missing, counts, render), document,
                               write)

@@ -7,6 +7,10 @@ check, and cellrules itself. The key hashes all of them: the rule set's key
 cellrules version, Python's and cellrules' own source, so editing one rule file
 invalidates every result, while editing one spec re-checks only that spec.
 
+A format's rendering of a result (its piece, report/stream.py) is kept beside it,
+keyed by the result's key and the format's configuration, so an unchanged file is
+neither checked nor rendered again.
+
 Entries are plain JSON (never a pickle: nothing read back can run code), kept in
 the user's signed store (engine/store.py), which returns only entries this user
 wrote and keeps itself under a size cap; results live in their own store beside
@@ -24,6 +28,7 @@ from cellrules.engine.results import FileResult, Finding, Input
 from cellrules.errors import Location, SpecError
 
 NAMESPACE = "result"
+PIECES = "rendered"             # a format's rendering of a result (report/stream.py), by result and format
 FORMAT = 1                      # the entry's layout; a change also changes the code hash in every key
 MAX_BYTES = 512 * 1024 * 1024   # about 400,000 results of typical size
 
@@ -67,6 +72,30 @@ class ResultCache:
         except (TypeError, ValueError):
             return
         self._store.put(NAMESPACE, key, data)
+
+
+    def get_piece(self, key: str, document_key: str) -> tuple[str, object] | None:
+        """(status, piece) of a result rendered by the format `document_key` names, or None."""
+        data = self._store.get(PIECES, _piece_key(key, document_key))
+        if data is None:
+            return None
+        try:
+            status, piece = json.loads(data)
+        except (ValueError, TypeError):
+            self._store.reject(PIECES, _piece_key(key, document_key), "not a rendered result of this cellrules")
+            return None
+        return status, piece
+
+    def put_piece(self, key: str, document_key: str, status: str, piece) -> None:
+        try:
+            data = json.dumps([status, piece], separators=(",", ":")).encode()
+        except (TypeError, ValueError):
+            return
+        self._store.put(PIECES, _piece_key(key, document_key), data)
+
+
+def _piece_key(key: str, document_key: str) -> str:
+    return hashlib.sha256(f"{key}\0{document_key}".encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
 
 def open_result_cache(ruleset_keys: dict, environ=None) -> ResultCache | None:

@@ -72,6 +72,7 @@ class JsonDocument:
 
     def __init__(self):
         self._list = JsonList(json_dumps({"version": 1, "results": []}, indent=2) + "\n")
+        self.cache_key = f"json {self._list.indent!r}"   # a piece depends on the result alone (report/stream.py)
 
     def head(self) -> str:
         return self._list.head()

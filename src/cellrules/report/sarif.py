@@ -26,6 +26,7 @@ the catalogue and the run around them are the header, so the log is written file
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import posixpath
 import re
@@ -93,6 +94,9 @@ class SarifDocument:
             }],
         }
         self._list = JsonList(json_dumps(log, indent=2) + "\n")
+        # A piece depends on the result (the spec's lines with it) and these (report/stream.py).
+        self.cache_key = "sarif " + hashlib.sha256(json.dumps(
+            [sorted(self._index.items()), root, include_all, line_text is not None]).encode()).hexdigest()
 
     def head(self) -> str:
         return self._list.head()

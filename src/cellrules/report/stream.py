@@ -62,6 +62,22 @@ def rendered(document: Document, result, shown=None) -> Rendered:
     return Rendered(result.path, result.status, piece, result.errors if result.status == "error" else ())
 
 
+@attrs.frozen
+class Renderer:
+    """`rendered` with its document and `shown`, as one value a worker process can be given (pickled)."""
+
+    document: object
+    shown: object = None
+
+    def __call__(self, result) -> Rendered:
+        return rendered(self.document, result, self.shown)
+
+    @property
+    def cache_key(self) -> str | None:
+        """What the document's pieces depend on besides the result, when they may be cached (None: not)."""
+        return getattr(self.document, "cache_key", None)
+
+
 def stream_document(items, document: Document, write) -> list[Rendered]:
     """Write `document` over `items` (Rendered, in the order given), each part as soon as it arrives.
 

@@ -74,6 +74,7 @@ class TextDocument:
 
     def __init__(self, verbose: bool = False):
         self.verbose = verbose
+        self.cache_key = f"text verbose={verbose}"      # a piece depends on the result and -v (report/stream.py)
         self.counts = {"pass": 0, "incomplete": 0, "fail": 0, "error": 0, "other": 0}
 
     def head(self) -> str:
