@@ -167,7 +167,7 @@ def test_a_damaged_or_planted_entry_is_never_used(tmp_path, results):
     result = next(r for r in results if r.status == "fail")
     key = cache.key((), result.path, CheckOptions(today=TODAY), b"spec bytes")
     cache.put(key, result)
-    assert render_json([cache.get(key)]) == render_json([result])
+    assert render_json([cache.result(cache.get(key))]) == render_json([result])
     entry = tmp_path / "results" / NAMESPACE / f"{key}.entry"
     good = entry.read_bytes()
 
@@ -203,14 +203,14 @@ def test_a_result_that_is_not_plain_data_is_not_kept(tmp_path):
     assert cache.get(key) is None and not list(tmp_path.rglob("*.entry"))
 
 
-def test_damaged_rendered_pieces_are_rendered_again(repository):
-    """The format's rendering of an unchanged file is cached beside its result; a damaged one is not used."""
+def test_a_damaged_entry_is_checked_and_rendered_again(repository):
+    """An entry holds the result and the format's rendering of it; a damaged one is never used."""
     args = ("--format", "json", repository / "designs")
     first = check(repository, *args)
-    pieces = sorted((repository / "cache" / "cellrules-results" / "rendered").glob("*.entry"))
-    assert pieces
-    for piece in pieces:
-        piece.write_bytes(piece.read_bytes().replace(b"fail", b"pass"))
+    entries = sorted((repository / "cache" / "cellrules-results" / NAMESPACE).glob("*.entry"))
+    assert entries and all(b'"json ' in entry.read_bytes() for entry in entries[:3])
+    for entry in entries:
+        entry.write_bytes(entry.read_bytes().replace(b"fail", b"pass"))
     again = check(repository, "-v", *args)
     assert again.stdout == first.stdout
     assert b"signature does not verify" in again.stderr

@@ -121,22 +121,20 @@ class _ResultSource:
         key = self.cache.key(task.rules_dirs, task.path, task.options, data)
         if key is None:
             return finish(check_file(ruleset, task.path, task.options, data)), False
-        if self.document_key is not None:
-            piece = self.cache.get_piece(key, self.document_key)
-            if piece is not None:
-                status, piece = piece
-                return Rendered(task.path, status, piece), True
-        result = self.cache.get(key)
-        cached = result is not None
-        if not cached:
-            result = check_file(ruleset, task.path, task.options, data)
-            self.cache.put(key, result)
-        if self.render is None:
-            return result, cached
-        item = self.render(result)
+        entry = self.cache.get(key)
+        piece = entry.pieces.get(self.document_key) if entry is not None and self.document_key is not None else None
+        if piece is not None:
+            return Rendered(task.path, piece[0], piece[1]), True
+        result = self.cache.result(entry) if entry is not None else None
+        if result is None:
+            entry, result = None, check_file(ruleset, task.path, task.options, data)
+        pieces = dict(entry.pieces) if entry is not None else {}
+        item = self.render(result) if self.render is not None else result
         if self.document_key is not None and item.status != "error":   # errors carry their exceptions: rendered afresh
-            self.cache.put_piece(key, self.document_key, item.status, item.piece)
-        return item, cached
+            pieces[self.document_key] = [item.status, item.piece]
+        if entry is None or pieces != entry.pieces:
+            self.cache.put(key, result, pieces)
+        return item, entry is not None
 
 
 def _in_processes(tasks: list[Task], rulesets: dict, workers: int, progress: Progress, keys, counts: CacheCounts,

@@ -7,9 +7,9 @@ check, and cellrules itself. The key hashes all of them: the rule set's key
 cellrules version, Python's and cellrules' own source, so editing one rule file
 invalidates every result, while editing one spec re-checks only that spec.
 
-A format's rendering of a result (its piece, report/stream.py) is kept beside it,
-keyed by the result's key and the format's configuration, so an unchanged file is
-neither checked nor rendered again.
+A format's rendering of a result (its piece, report/stream.py) is kept in the same
+entry, by the format's configuration, so an unchanged file is neither checked nor
+rendered again.
 
 Entries are plain JSON (never a pickle: nothing read back can run code), kept in
 the user's signed store (engine/store.py), which returns only entries this user
@@ -24,19 +24,23 @@ import hashlib
 import json
 import math
 
+import attrs
+
 from cellrules.engine.results import FileResult, Finding, Input
 from cellrules.errors import Location, SpecError
 
 NAMESPACE = "result"
-PIECES = "rendered"             # a format's rendering of a result (report/stream.py), by result and format
 FORMAT = 1                      # the entry's layout; a change also changes the code hash in every key
 MAX_BYTES = 512 * 1024 * 1024   # about 400,000 results of typical size
 
 
 class ResultCache:
-    """Results by content: `key` for a file about to be checked, then `get` or, after checking, `put`.
+    """Results by content: `key` for a file about to be checked, then `get`, or `put` after checking.
 
-    `ruleset_keys`: each rule set's key (engine/cache.ruleset_key) by its rules_dirs.
+    An entry holds each format's rendering of the result (`pieces`: document key -> [status,
+    piece], report/stream.py) on its first line and the result on the second, in one file:
+    creating files is most of what filling the cache costs, and a re-run that finds its
+    format's piece parses only that line. `ruleset_keys`: each rule set's key (engine/cache.ruleset_key) by its rules_dirs.
     """
 
     def __init__(self, store, ruleset_keys: dict):
@@ -52,50 +56,48 @@ class ResultCache:
         digest.update(data)
         return digest.hexdigest()[:32]
 
-    def get(self, key: str) -> FileResult | None:
+    def get(self, key: str) -> Entry | None:
+        """The entry under `key`: its pieces read now, its result only when asked for (`result`)."""
         data = self._store.get(NAMESPACE, key)
         if data is None:
             return None
+        pieces, _, stored = data.partition(b"\n")    # compact JSON has no raw newline: the pieces' line ends there
         try:
-            return result_from_json(json.loads(data))
+            pieces = json.loads(pieces)
+            if isinstance(pieces, dict) and all(isinstance(p, list) and len(p) == 2 for p in pieces.values()):
+                return Entry(key, stored, pieces)
+        except ValueError:
+            pass
+        self._store.reject(NAMESPACE, key, "not a check result of this cellrules")
+        return None
+
+    def result(self, entry: Entry) -> FileResult | None:
+        """The entry's result, built only when a format's piece was not cached (most re-runs need none)."""
+        try:
+            return result_from_json(json.loads(entry.stored))
         except (ValueError, TypeError, KeyError, IndexError):
-            self._store.reject(NAMESPACE, key, "not a check result of this cellrules")
+            self._store.reject(NAMESPACE, entry.key, "not a check result of this cellrules")
             return None
 
-    def put(self, key: str, result: FileResult) -> None:
-        """Keep `result`; one that is not plain data all through (a bug put an object in it) is not kept."""
-        entry = result_to_json(result)
-        if entry is None:
+    def put(self, key: str, result: FileResult, pieces: dict | None = None) -> None:
+        """Keep `result` (and `pieces`); one that is not plain data all through (a bug put an object in it) is
+        not kept."""
+        stored = result_to_json(result)
+        if stored is None:
             return
         try:
-            data = json.dumps(entry, separators=(",", ":"), allow_nan=False).encode()
+            data = (json.dumps(pieces or {}, separators=(",", ":")) + "\n"
+                    + json.dumps(stored, separators=(",", ":"), allow_nan=False)).encode()
         except (TypeError, ValueError):
             return
         self._store.put(NAMESPACE, key, data)
 
 
-    def get_piece(self, key: str, document_key: str) -> tuple[str, object] | None:
-        """(status, piece) of a result rendered by the format `document_key` names, or None."""
-        data = self._store.get(PIECES, _piece_key(key, document_key))
-        if data is None:
-            return None
-        try:
-            status, piece = json.loads(data)
-        except (ValueError, TypeError):
-            self._store.reject(PIECES, _piece_key(key, document_key), "not a rendered result of this cellrules")
-            return None
-        return status, piece
-
-    def put_piece(self, key: str, document_key: str, status: str, piece) -> None:
-        try:
-            data = json.dumps([status, piece], separators=(",", ":")).encode()
-        except (TypeError, ValueError):
-            return
-        self._store.put(PIECES, _piece_key(key, document_key), data)
-
-
-def _piece_key(key: str, document_key: str) -> str:
-    return hashlib.sha256(f"{key}\0{document_key}".encode("utf-8", "surrogateescape")).hexdigest()[:32]
+@attrs.frozen
+class Entry:
+    key: str
+    stored: bytes         # the result as plain data (result_to_json), as JSON
+    pieces: dict          # document key -> [status, piece]
 
 
 def open_result_cache(ruleset_keys: dict, environ=None) -> ResultCache | None:
