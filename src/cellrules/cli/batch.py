@@ -61,9 +61,8 @@ def iter_results(tasks: list[Task], rulesets: dict, jobs: int, stream=sys.stderr
 
     With `cache`, a file whose bytes, rule set and options were checked before takes its result from
     the result cache (engine/result_cache.py); `counts` then says how many did. With `render` (a
-    function of a result that can be pickled, report/stream.rendered), what it makes of each result
-    is yielded instead, made where the result was: in the workers, so they share the rendering too
-    and only the rendered piece crosses back.
+    report/stream.Renderer), what it makes of each result is yielded instead, made where the result
+    was: in the workers, so they share the rendering too and only the rendered piece crosses back.
     """
     progress = Progress(stream, len(tasks))
     counts = CacheCounts() if counts is None else counts
@@ -109,32 +108,34 @@ class _ResultSource:
 
     def check(self, task: Task, ruleset) -> tuple:
         """(the FileResult, or its Rendered piece with `render`; whether it came from the cache)."""
-        finish = self.render or (lambda result: result)
+        data, key = self._key(task)
+        entry = self.cache.get(key) if key is not None else None
+        if entry is not None and self.document_key in entry.pieces:
+            status, piece = entry.pieces[self.document_key]
+            return Rendered(task.path, status, piece), True
+        result = self.cache.result(entry) if entry is not None else None
+        if result is None:
+            entry, result = None, check_file(ruleset, task.path, task.options, data)
+        item = self.render(result) if self.render is not None else result
+        if key is not None:
+            pieces = dict(entry.pieces) if entry is not None else {}
+            if self.document_key is not None and item.status != "error":  # errors carry exceptions: rendered afresh
+                pieces[self.document_key] = [item.status, item.piece]
+            if entry is None or pieces != entry.pieces:
+                self.cache.put(key, result, pieces)
+        return item, entry is not None
+
+    def _key(self, task: Task) -> tuple[bytes | None, str | None]:
+        """The spec's bytes, read once for the key and the check, and its key; (source, None) uncached."""
         if self.cache is None:
-            return finish(check_file(ruleset, task.path, task.options, task.source)), False
+            return task.source, None
         data = task.source
         if data is None:
             try:
                 data = read_regular(task.path, MAX_BYTES)
             except OSError:  # the loader reports why, uncached
-                return finish(check_file(ruleset, task.path, task.options)), False
-        key = self.cache.key(task.rules_dirs, task.path, task.options, data)
-        if key is None:
-            return finish(check_file(ruleset, task.path, task.options, data)), False
-        entry = self.cache.get(key)
-        piece = entry.pieces.get(self.document_key) if entry is not None and self.document_key is not None else None
-        if piece is not None:
-            return Rendered(task.path, piece[0], piece[1]), True
-        result = self.cache.result(entry) if entry is not None else None
-        if result is None:
-            entry, result = None, check_file(ruleset, task.path, task.options, data)
-        pieces = dict(entry.pieces) if entry is not None else {}
-        item = self.render(result) if self.render is not None else result
-        if self.document_key is not None and item.status != "error":   # errors carry their exceptions: rendered afresh
-            pieces[self.document_key] = [item.status, item.piece]
-        if entry is None or pieces != entry.pieces:
-            self.cache.put(key, result, pieces)
-        return item, entry is not None
+                return None, None
+        return data, self.cache.key(task.rules_dirs, task.path, task.options, data)
 
 
 def _in_processes(tasks: list[Task], rulesets: dict, workers: int, progress: Progress, keys, counts: CacheCounts,
