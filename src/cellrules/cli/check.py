@@ -124,8 +124,8 @@ def run(args) -> int:
     for error in dict.fromkeys(broken.values()):  # each broken configuration once, at its own lines
         report_error(error)
     inputs = args.format in INPUTS_SHOWN
-    tasks = [Task(path, s.rules_dirs, attrs.evolve(s.options(), finding_inputs=inputs), sources.get(path))
-             for path, s in settings.items()]
+    options = {s: attrs.evolve(s.options(), finding_inputs=inputs) for s in set(settings.values())}  # one per config
+    tasks = [Task(path, s.rules_dirs, options[s], sources.get(path)) for path, s in settings.items()]
     document = _document(args, rulesets, settings, sources)
     write = sys.stdout.write
     if args.format == "text" and wanted_color(args):
@@ -221,10 +221,13 @@ def _settings(args) -> tuple[dict, dict, dict, list]:
     include_all = args.all or args.format == "junit"  # JUnit lists every rule that ran, passes included
     settings, rulesets, broken, configs = {}, {}, {}, {}
     found, missing = _find(args, explicit, finder)
+    merged: dict = {}     # id(config) -> its Settings: one object per configuration, not per spec
     for path in found:
         try:
-            configs[path] = explicit or finder.for_file(path)
-            settings[path] = merge(configs[path], overrides, include_all, today)
+            config = configs[path] = explicit or finder.for_file(path)
+            if id(config) not in merged:
+                merged[id(config)] = merge(config, overrides, include_all, today)
+            settings[path] = merged[id(config)]
         except CellrulesError as error:
             broken[path] = error
     if args.verbose:
