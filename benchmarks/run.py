@@ -199,8 +199,8 @@ def bench_whole_check(folder: Path, count: int, workdir: Path) -> None:
     environment = _environment(workdir / "warm")
     for jobs, output_format in (("2", "text"), ("2", "json"), ("1", "text")):
         start = time.perf_counter()
-        run = subprocess.run([sys.executable, "-m", "cellrules", "check", "--no-cache", "--jobs", jobs, "--format", output_format,
-                              "--today", TODAY.isoformat(), str(folder)], env=environment,
+        run = subprocess.run([sys.executable, "-m", "cellrules", "check", "--no-cache", "--jobs", jobs,
+                              "--format", output_format, "--today", TODAY.isoformat(), str(folder)], env=environment,
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         elapsed = time.perf_counter() - start
         assert run.returncode in (0, 1), run.stderr[-2000:]

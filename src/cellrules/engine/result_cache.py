@@ -11,7 +11,8 @@ A format's rendering of a result (its piece, report/stream.py) is kept in the sa
 entry, by the format's configuration, so an unchanged file is neither checked nor
 rendered again.
 
-Entries are plain JSON (never a pickle: nothing read back can run code), kept in
+Entries are plain JSON, the result's part compressed with zlib (never a pickle:
+nothing read back can run code), kept in
 the user's signed store (engine/store.py), which returns only entries this user
 wrote and keeps itself under a size cap; results live in their own store beside
 the rule-set cache so thousands of them never evict the compiled rule set. A
@@ -43,7 +44,8 @@ class ResultCache:
     An entry holds each format's rendering of the result (`pieces`: document key -> [status,
     piece], report/stream.py) on its first line and the result after it (zlib), in one file:
     creating files is most of what filling the cache costs, and a re-run that finds its
-    format's piece parses only that line. `ruleset_keys`: each rule set's key (engine/cache.ruleset_key) by its rules_dirs.
+    format's piece parses only that line. `ruleset_keys`: each rule set's key
+    (engine/cache.ruleset_key) by its rules_dirs.
     """
 
     def __init__(self, store, ruleset_keys: dict):
