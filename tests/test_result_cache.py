@@ -191,7 +191,7 @@ def test_the_cache_lives_under_xdg_cache_home_apart_from_the_rule_set_cache(tmp_
     result = FileResult("a.toml", "pass")
     key = cache.key((), "a.toml", CheckOptions(today=TODAY), b"x")
     cache.put(key, result)
-    assert list((tmp_path / "c" / "cellrules-results" / NAMESPACE).glob("*.entry"))
+    assert list((tmp_path / "c" / "cellrules-results" / NAMESPACE).glob("*/*.entry"))
     assert open_result_cache({}, environ={"CELLRULES_NO_CACHE": "1", "XDG_CACHE_HOME": str(tmp_path / "c")}) is None
 
 
@@ -207,10 +207,22 @@ def test_a_damaged_entry_is_checked_and_rendered_again(repository):
     """An entry holds the result and the format's rendering of it; a damaged one is never used."""
     args = ("--format", "json", repository / "designs")
     first = check(repository, *args)
-    entries = sorted((repository / "cache" / "cellrules-results" / NAMESPACE).glob("*.entry"))
+    entries = sorted((repository / "cache" / "cellrules-results" / NAMESPACE).glob("*/*.entry"))
     assert entries and all(b'"json ' in entry.read_bytes() for entry in entries[:3])
     for entry in entries:
         entry.write_bytes(entry.read_bytes().replace(b"fail", b"pass"))
     again = check(repository, "-v", *args)
     assert again.stdout == first.stdout
     assert b"signature does not verify" in again.stderr
+
+
+def test_a_sharded_store_stays_under_its_cap(tmp_path):
+    """One entry per checked file, in folders by the key's first two characters, evicted like any other."""
+    store = Store(tmp_path / "results", b"k" * 32, max_bytes=64 * 1024, notes=Notes(), shards=True)
+    keys = [f"{n:032x}"[::-1] for n in range(200)]
+    for key in keys:
+        store.put(NAMESPACE, key, b"x" * 1024)
+    entries = list((tmp_path / "results" / NAMESPACE).glob("*/*.entry"))
+    assert len({entry.parent.name for entry in entries}) > 1
+    assert sum(entry.stat().st_size for entry in entries) <= 64 * 1024 + 8 * 1024 + 2048
+    assert store.get(NAMESPACE, keys[-1]) == b"x" * 1024

@@ -109,7 +109,7 @@ def open_result_cache(ruleset_keys: dict, environ=None) -> ResultCache | None:
     """The user's result cache, or None when caching is off or there is no safe place for it."""
     from cellrules.engine.store import open_store
 
-    store = open_store(environ=environ, folder="cellrules-results", max_bytes=MAX_BYTES)
+    store = open_store(environ=environ, folder="cellrules-results", max_bytes=MAX_BYTES, shards=True)
     return None if store is None else ResultCache(store, ruleset_keys)
 
 
