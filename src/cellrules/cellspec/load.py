@@ -279,15 +279,15 @@ class _Loader:
 
     def _quantity(self, field: F.Field, raw, where: Location) -> SpecValue | None:
         expected = units.VOLTAGE if field.kind == F.POTENTIAL else field.dimension
-        example = example_value(field)
+        example = functools.partial(example_value, field)   # for a problem's hint only: most values have none
         if isinstance(raw, bool) or not isinstance(raw, (str, int, float)):
-            self.problem(f"{field.key} must be a quantity string, got {_shown(raw)}", where, f'e.g. {field.key} = "{example}"')
+            self.problem(f"{field.key} must be a quantity string, got {_shown(raw)}", where, f'e.g. {field.key} = "{example()}"')
             return None
         if isinstance(raw, (int, float)):
             if isinstance(raw, float) and not math.isfinite(raw):
-                self.problem(f"{field.key} = {raw} is not a number a cell can have", where, f'e.g. {field.key} = "{example}"')
+                self.problem(f"{field.key} = {raw} is not a number a cell can have", where, f'e.g. {field.key} = "{example()}"')
                 return None
-            unit = example.split(" ", 1)[1].split(" vs ")[0] if " " in example else ""
+            unit = example().split(" ", 1)[1].split(" vs ")[0] if " " in example() else ""
             number = raw if isinstance(raw, int) else format(raw, "g")  # format(int, "g") overflows past 1e308
             self.problem(f"{field.key} = {raw} has no unit", where, f'add a unit, e.g. "{number} {unit}"')
             return None
@@ -301,11 +301,11 @@ class _Loader:
             return None
         if quantity.dimension == units.DIMENSIONLESS and expected != units.DIMENSIONLESS:
             self.problem(f"{field.key} = {raw!r} has no unit", where,
-                         f'add a unit, e.g. "{_number_part(raw)} {example.split(" ", 1)[1]}"')
+                         f'add a unit, e.g. "{_number_part(raw)} {example().split(" ", 1)[1]}"')
             return None
         if quantity.dimension != expected:
             self.problem(f"{field.key}: expected {_article(expected.name)}, got {_article(quantity.dimension.name)} ({raw})",
-                         where, f'e.g. {field.key} = "{example}"')
+                         where, f'e.g. {field.key} = "{example()}"')
             return None
         if expected == units.TEMPERATURE and quantity.value < 0:
             self.problem(f"{field.key} = {raw!r} is below absolute zero", where)

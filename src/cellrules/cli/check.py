@@ -2,8 +2,9 @@
 
 Each spec is checked under the nearest configuration above it (or `--config`),
 with the command line on top; files are checked in parallel when there are
-many; the findings are printed in one of five formats, each a pure function of
-the results, so the output never depends on `--jobs`.
+many; the findings are printed in one of five formats, file by file as each
+result is final (report/stream.py), so the output never depends on `--jobs`
+and memory not on the number of files.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ import attrs
 from cellrules.errors import CellrulesError, ManyErrors, UsageError, did_you_mean
 
 FORMATS = ("text", "json", "sarif", "junit", "github")
+INPUTS_SHOWN = ("json", "sarif", "junit")   # the formats that print each finding's inputs
 COLORS = ("auto", "always", "never")
 STDIN = "-"   # the path that means "the spec on standard input"
 
@@ -57,6 +59,9 @@ def register(commands) -> None:
     parser.add_argument("--root", metavar="DIR",
                         help="the repository root SARIF URIs are relative to (default: the folder holding .git "
                              "above the specs, else the working directory)")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="check every file again instead of reusing the cached results of files, rules and "
+                             "options unchanged since an earlier check")
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="print every file's status, and on stderr which configuration files applied")
     parser.set_defaults(run=run)
@@ -105,7 +110,10 @@ def command_line_config(args):
 def run(args) -> int:
     from cellrules.cli.problems import report_error
     from cellrules.cli.exits import EXIT_ERROR, EXIT_FAIL, EXIT_OK
-    from cellrules.cli.batch import Task, check_all, default_jobs
+    from cellrules.cli.batch import CacheCounts, Task
+    from cellrules.notes import NOTES
+    from cellrules.report.color import colorize
+    from cellrules.report.stream import Renderer, stream_document
 
     if args.format not in FORMATS:
         raise UsageError(f"unknown format {args.format!r}", hint="formats: " + ", ".join(FORMATS))
@@ -115,12 +123,22 @@ def run(args) -> int:
     settings, rulesets, broken, missing = _settings(args)
     for error in dict.fromkeys(broken.values()):  # each broken configuration once, at its own lines
         report_error(error)
-    tasks = [Task(path, s.rules_dirs, s.options(), sources.get(path)) for path, s in settings.items()]
-    if args.format == "text":
-        results = _stream_text(args, tasks, rulesets, broken, missing)
-    else:
-        results = check_all(tasks, rulesets, args.jobs or default_jobs())
-        results = _render_whole(args, results, rulesets, settings, sources, broken, missing)
+    inputs = args.format in INPUTS_SHOWN
+    options = {s: attrs.evolve(s.options(), finding_inputs=inputs) for s in set(settings.values())}  # one per config
+    tasks = [Task(path, s.rules_dirs, options[s], sources.get(path)) for path, s in settings.items()]
+    document = _document(args, rulesets, settings, sources)
+    write = sys.stdout.write
+    if args.format == "text" and wanted_color(args):
+        write = lambda text: sys.stdout.write(colorize(text))  # noqa: E731 - colour is applied line by line
+    render = Renderer(document, shown=_verbose_error if args.verbose else None)
+    counts = CacheCounts()
+    results = stream_document(_in_path_order(args, tasks, rulesets, broken, missing, counts, render), document,
+                              write)
+    if not args.no_cache:
+        NOTES.detail(f"{counts.cached} of {counts.total} results from the result cache "
+                     f"({counts.total - counts.cached} checked; --no-cache checks every file)")
+    if args.format == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
+        _append_summary(os.environ["GITHUB_STEP_SUMMARY"], document.summary.text())
     if args.debug:
         _print_tracebacks(results)
     statuses = {r.status for r in results}
@@ -132,38 +150,46 @@ def run(args) -> int:
     return EXIT_OK
 
 
-def _stream_text(args, tasks, rulesets, broken: dict, missing: list) -> list:
-    """Text output written file by file, in path order, as each result is final (issue 14)."""
+def _in_path_order(args, tasks, rulesets, broken: dict, missing: list, counts, render):
+    """Every result in path order, rendered, each as soon as it and those before it are final (issue 14): the
+    checked specs from the workers, merged with the files whose configuration is unusable and the paths that do
+    not exist."""
     import heapq
 
-    from cellrules.cli.batch import iter_results, default_jobs
-    from cellrules.report.color import colorize, wanted
-    from cellrules.report.text import stream_text
+    from cellrules.cli.batch import default_jobs, iter_results
 
     tasks = sorted(tasks, key=lambda t: t.path)
-    extras = sorted([*(_unusable_configuration(path, error) for path, error in broken.items()),
-                     *(_missing(path) for path in missing)], key=lambda r: r.path)
-    results = heapq.merge(iter_results(tasks, rulesets, args.jobs or default_jobs()), extras, key=lambda r: r.path)
-    write = sys.stdout.write
-    if wanted(args.color, _is_terminal(sys.stdout), os.environ):
-        write = lambda text: sys.stdout.write(colorize(text))  # noqa: E731 - colour is applied line by line
-    shown = _verbose_errors if args.verbose else list
-    return stream_text(results, write, verbose=args.verbose, shown=lambda result: shown([result])[0])
+    extras = sorted([render(_unusable_configuration(path, error)) for path, error in broken.items()]
+                    + [render(_missing(path)) for path in missing], key=lambda r: r.path)
+    checked = iter_results(tasks, rulesets, args.jobs or default_jobs(), cache=not args.no_cache, counts=counts,
+                           render=render)
+    return heapq.merge(checked, extras, key=lambda r: r.path)
 
 
-def _render_whole(args, results, rulesets, settings, sources, broken, missing) -> list:
-    from cellrules.report.isolate import render_isolated
+def _document(args, rulesets: dict, settings: dict, sources: dict):
+    """The output format as a document written file by file (report/stream.py)."""
+    if args.format == "json":
+        from cellrules.report.json import JsonDocument
+        return JsonDocument()
+    if args.format == "sarif":
+        from cellrules.report.sarif import SarifDocument
+        rules = [rule for ruleset in rulesets.values() for rule in ruleset.rules]
+        docs = next((s.rule_docs_url for _, s in sorted(settings.items()) if s.rule_docs_url), "")
+        return SarifDocument(rules, include_all=args.all, root=sarif_root(args, settings),
+                             line_text=LineReader(sources), help_url=docs)
+    if args.format == "junit":
+        from cellrules.report.junit import JunitDocument
+        return JunitDocument({path: s.fail_on for path, s in settings.items()})
+    if args.format == "github":
+        from cellrules.report.github import GithubDocument
+        return GithubDocument()
+    from cellrules.report.text import TextDocument
+    return TextDocument(verbose=args.verbose)
 
-    results = sorted([*results, *(_unusable_configuration(path, error) for path, error in broken.items()),
-                      *(_missing(path) for path in missing)], key=lambda r: r.path)
-    shown = _verbose_errors if args.verbose else list
-    text, results = render_isolated(
-        lambda some: render(args.format, shown(some), rulesets.values(), settings, args, sources), results)
-    if args.debug:
-        _print_tracebacks(results)
-        args.debug = False  # printed once, before the document as before
-    sys.stdout.write(text)
-    return results
+
+def wanted_color(args) -> bool:
+    from cellrules.report.color import wanted
+    return wanted(args.color, _is_terminal(sys.stdout), os.environ)
 
 
 def _missing(path: str):
@@ -195,10 +221,13 @@ def _settings(args) -> tuple[dict, dict, dict, list]:
     include_all = args.all or args.format == "junit"  # JUnit lists every rule that ran, passes included
     settings, rulesets, broken, configs = {}, {}, {}, {}
     found, missing = _find(args, explicit, finder)
+    merged: dict = {}     # id(config) -> its Settings: one object per configuration, not per spec
     for path in found:
         try:
-            configs[path] = explicit or finder.for_file(path)
-            settings[path] = merge(configs[path], overrides, include_all, today)
+            config = configs[path] = explicit or finder.for_file(path)
+            if id(config) not in merged:
+                merged[id(config)] = merge(config, overrides, include_all, today)
+            settings[path] = merged[id(config)]
         except CellrulesError as error:
             broken[path] = error
     if args.verbose:
@@ -246,17 +275,14 @@ def _unusable_configuration(path: str, error: CellrulesError):
     return FileResult(path, "error", message=errors[0].message, errors=errors)
 
 
-def _verbose_errors(results) -> list:
+def _verbose_error(result):
     """With -v an internal error names its exception type."""
     from cellrules.errors import InternalError
 
-    shown = []
-    for result in results:
-        if any(isinstance(e, InternalError) for e in result.errors):
-            errors = tuple(e.verbose() if isinstance(e, InternalError) else e for e in result.errors)
-            result = attrs.evolve(result, errors=errors, message=errors[0].message)
-        shown.append(result)
-    return shown
+    if any(isinstance(e, InternalError) for e in result.errors):
+        errors = tuple(e.verbose() if isinstance(e, InternalError) else e for e in result.errors)
+        result = attrs.evolve(result, errors=errors, message=errors[0].message)
+    return result
 
 
 def _print_tracebacks(results) -> None:
@@ -334,30 +360,6 @@ def read_stdin(args) -> dict[str, bytes]:
     if STDIN not in args.paths:
         return {}
     return {stdin_name(args): sys.stdin.buffer.read(MAX_BYTES + 1)}
-
-
-def render(fmt: str, results, rulesets, settings: dict, args, sources=None) -> str:
-    if fmt == "json":
-        from cellrules.report.json import render_json
-        return render_json(results)
-    if fmt == "sarif":
-        from cellrules.report.sarif import render_sarif
-        rules = [rule for ruleset in rulesets for rule in ruleset.rules]
-        docs = next((s.rule_docs_url for _, s in sorted(settings.items()) if s.rule_docs_url), "")
-        return render_sarif(results, rules, include_all=args.all, root=sarif_root(args, settings),
-                            line_text=LineReader(sources or {}), help_url=docs)
-    if fmt == "junit":
-        from cellrules.report.junit import render_junit
-        return render_junit(results, {path: s.fail_on for path, s in settings.items()})
-    if fmt == "github":
-        from cellrules.report.github import render_github, summary
-        if os.environ.get("GITHUB_STEP_SUMMARY"):
-            _append_summary(os.environ["GITHUB_STEP_SUMMARY"], summary(results))
-        return render_github(results)
-    from cellrules.report.color import colorize, wanted
-    from cellrules.report.text import render_text
-    text = render_text(results, verbose=args.verbose)
-    return colorize(text) if wanted(args.color, _is_terminal(sys.stdout), os.environ) else text
 
 
 def sarif_root(args, settings: dict) -> str:

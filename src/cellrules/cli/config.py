@@ -117,9 +117,14 @@ class ConfigFinder:
 
     def __init__(self):
         self._by_folder: dict[Path, Config] = {}
+        self._by_name: dict[str, Path] = {}   # a file's folder as named -> as a Path: one Path per folder, not per file
 
     def for_file(self, path: str) -> Config:
-        return self._for_folder(Path(os.path.abspath(path)).parent)
+        named = os.path.dirname(path)
+        folder = self._by_name.get(named)
+        if folder is None:
+            folder = self._by_name[named] = Path(os.path.abspath(path)).parent
+        return self._for_folder(folder)
 
     def _for_folder(self, folder: Path) -> Config:
         """A broken configuration raises for every spec it governs, and is read once like a good one."""

@@ -42,8 +42,8 @@ def _code_digest() -> bytes:
 _CODE = _code_digest()
 
 
-def _key(directories) -> str | None:
-    """The rule set's key, or None when a file cannot be read (the build then reports it, uncached)."""
+def ruleset_key(directories) -> str | None:
+    """The rule set's key (the result cache's keys include it too), or None when a file cannot be read (the build then reports it, uncached)."""
     digest = hashlib.sha256(_CODE)
     try:
         for path in [grammar_path(), *rule_files(directories), *knowledge_files(directories)]:
@@ -56,7 +56,7 @@ def _key(directories) -> str | None:
 
 def cached_ruleset(directories) -> RuleSet:
     store = open_store()
-    key = _key(directories) if store is not None else None
+    key = ruleset_key(directories) if store is not None else None
     if store is None or key is None:
         return build_ruleset(directories)
     ruleset = _unpickled(store, "ruleset", key, RuleSet)

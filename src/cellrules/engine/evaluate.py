@@ -28,6 +28,7 @@ from cellrules.tomlfile import TomlDocument
 
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_.]*)\}")
 _SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
+_SHOWN_MAX = 50_000      # values remembered as shown (a few MB); then forgotten and remembered afresh
 
 
 @attrs.frozen
@@ -38,6 +39,9 @@ class CheckOptions:
     select: tuple[str, ...] = ()                   # rule ids or prefixes; empty: all
     ignore: tuple[str, ...] = ()
     fail_on: str = "error"
+    # Each finding's inputs (values with provenance). The text and GitHub formats never print them, and
+    # showing every value read was a third of building the findings (issue 14): those formats skip it.
+    finding_inputs: bool = True
 
     def selected(self, rule_id: str) -> bool:
         if not self.select and not self.ignore:  # asked for every rule of every spec: the usual case first
@@ -191,7 +195,8 @@ class _Context:
         alternatives = self._alternatives(rule, outcome) if unknown else ()
         missing = tuple(dict.fromkeys(name for alternative in alternatives for name in alternative))
         inputs = tuple({i.name: i for i in (*(self._input(s) for s in slots if self.values[s] is not None),
-                                            *(Input(name, "unknown", "missing") for name in missing))}.values())
+                                            *(Input(name, "unknown", "missing") for name in missing))}.values()) \
+            if self.options.finding_inputs else ()
         line, column = self._location(rule, slots)
         hidden = (FAIL, UNKNOWN, UNKNOWN_GUARD, SKIPPED)
         replaced = tuple(sorted(k for k in superseded_by
@@ -268,10 +273,24 @@ class _Context:
         else:
             derive = self.ruleset.derive_at(slot)
             kind, dimension, source = derive.kind, derive.dimension, f"derived: {derive.source}"
-        shown = display.show(value, kind, dimension, self.scale, self.carrier)
+        shown = self._shown(value, kind, dimension)
         if isinstance(value, (int, float)) and not isinstance(value, bool) and kind in (F.QUANTITY, F.POTENTIAL, F.NUMBER):
             return Input(name, shown, source, float(value), dimension.si_unit if dimension is not None else "1")
         return Input(name, shown, source)
+
+    def _shown(self, value, kind: str, dimension) -> str:
+        """display.show, remembered per rule set for values that can be dict keys."""
+        memo = self.ruleset.shown
+        try:
+            key = (type(value), value, kind, dimension, self.carrier)
+            shown = memo.get(key)
+        except TypeError:    # a list of records: shown afresh
+            return display.show(value, kind, dimension, self.scale, self.carrier)
+        if shown is None:
+            if len(memo) >= _SHOWN_MAX:
+                memo.clear()
+            shown = memo[key] = display.show(value, kind, dimension, self.scale, self.carrier)
+        return shown
 
     def _location(self, rule: RuleInfo, slots) -> tuple[int, int]:
         """The spec key that supplied the first input; else the rule's section header; else line 1."""

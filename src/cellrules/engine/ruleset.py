@@ -78,9 +78,13 @@ class RuleSet:
     _derive_at: dict = attrs.field(init=False, repr=False, eq=False)  # slot -> DeriveInfo
     refinements: tuple = attrs.field(init=False, repr=False, eq=False)  # indexes of rules that refine or supersede others
     _slots_read: dict = attrs.field(init=False, repr=False, eq=False)   # rule id -> guard then requirement slots
+    # Values as shown to a user (engine/evaluate.py), by (type, value, kind, dimension, carrier): the knowledge
+    # base's values recur in every spec that names the material, and formatting a quantity costs a microsecond.
+    shown: dict = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self):
         object.__setattr__(self, "_by_id", {r.id: r for r in self.rules})
+        object.__setattr__(self, "shown", {})
         object.__setattr__(self, "positions", {r.id: i for i, r in enumerate(self.rules)})
         object.__setattr__(self, "_derive_at", {d.slot: d for d in self.derives})
         object.__setattr__(self, "refinements", tuple(i for i, r in enumerate(self.rules) if r.refines or r.supersedes))

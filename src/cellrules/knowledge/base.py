@@ -76,6 +76,9 @@ class KnowledgeBase:
     failure_modes: dict                  # id -> Entry
     classes: tuple[Entry, ...]           # electrolyte_class entries (Table 1 rows)
     _index: dict = attrs.field(factory=dict, repr=False)
+    # (section, text) -> Match or None: every spec of a repository names a few dozen materials, each looked up
+    # by folding its name and, failing that, by formula and family (issue 14).
+    _found: dict = attrs.field(factory=dict, repr=False, eq=False)
 
     def __attrs_post_init__(self):
         index: dict = {}
@@ -92,6 +95,14 @@ class KnowledgeBase:
         self._index.update(index)
 
     def lookup(self, section: str, text: str) -> Match | None:
+        key = (section, text)
+        if key not in self._found:
+            if len(self._found) >= 10_000:
+                self._found.clear()
+            self._found[key] = self._lookup(section, text)
+        return self._found[key]
+
+    def _lookup(self, section: str, text: str) -> Match | None:
         kinds = SECTION_KINDS[section]
         folded = names.fold(text)
         for kind in kinds:

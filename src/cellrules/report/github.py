@@ -15,7 +15,8 @@ whole list is: the job summary (`summary`, written to `$GITHUB_STEP_SUMMARY` by
 the command line), which holds every finding.
 
 Each file's annotations and summary rows are a function of that file's result
-alone; only the ordering and the limits look at the whole run.
+alone; only the ordering and the limits look at the whole run, so only what
+those limits can show is kept while the files stream past (`GithubDocument`).
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ import attrs
 
 from cellrules.report.render import markdown
 from cellrules.report.safe import shown_path, text_block, text_line
+from cellrules.report.stream import render_whole
 
 _COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
 _RANK = {"error": 0, "warning": 1, "notice": 2}
@@ -84,18 +86,48 @@ def file_annotations(result) -> list[Annotation]:
 
 def render_github(results, limits=None) -> str:
     """The annotations GitHub will show, most severe first, then a notice counting those it would not."""
-    limits = LIMITS if limits is None else limits
-    every = sorted((a for result in results for a in file_annotations(result)), key=Annotation.order)
-    totals = {level: sum(a.level == level for a in every) for level in limits}
-    room = dict(limits)
-    if any(totals[level] > room[level] for level in limits):
-        room["notice"] -= 1          # the closing notice is a notice too
-    shown = [a for level in limits for a in [a for a in every if a.level == level][:room[level]]]
-    left_out = {level: totals[level] - min(totals[level], room[level]) for level in limits}
-    lines = [a.command() for a in shown]
-    if any(left_out.values()):
-        lines.append(closing_notice(left_out))
-    return "".join(line + "\n" for line in lines)
+    return render_whole(GithubDocument(limits), results)
+
+
+class GithubDocument:
+    """The annotations, written after the last file (they are ordered by severity across the run); only those
+    GitHub will show are kept, and the job summary's rows up to its size limit (`Summary`), so memory stays
+    bounded however many files fail. Results must arrive in path order."""
+
+    head_last = False
+
+    def __init__(self, limits=None, summary_limit: int | None = None):
+        self._limits = LIMITS if limits is None else limits
+        self._kept = {level: [] for level in self._limits}
+        self._totals = dict.fromkeys(self._limits, 0)
+        self.summary = Summary(SUMMARY_LIMIT if summary_limit is None else summary_limit)
+
+    def head(self) -> str:
+        return ""
+
+    def render(self, result) -> tuple:
+        """The file's annotations and its summary rows."""
+        return sorted(file_annotations(result), key=Annotation.order), self.summary.rows(result)
+
+    def add(self, item) -> str:
+        annotations, rows = item.piece
+        self.summary.add(item.status, rows)
+        for annotation in annotations:
+            self._totals[annotation.level] += 1
+            if len(self._kept[annotation.level]) < self._limits[annotation.level]:
+                self._kept[annotation.level].append(annotation)
+        return ""
+
+    def tail(self) -> str:
+        limits, totals = self._limits, self._totals
+        room = dict(limits)
+        if any(totals[level] > room[level] for level in limits):
+            room["notice"] -= 1          # the closing notice is a notice too
+        lines = [a.command() for level in limits for a in self._kept[level][:room[level]]]
+        left_out = {level: totals[level] - min(totals[level], room[level]) for level in limits}
+        if any(left_out.values()):
+            lines.append(closing_notice(left_out))
+        return "".join(line + "\n" for line in lines)
 
 
 def closing_notice(left_out: dict) -> str:
@@ -120,36 +152,84 @@ def summary(results, limit: int = SUMMARY_LIMIT) -> str:
 
     Past GitHub's 1 MiB the tables stop, with a line counting the findings left out.
     """
-    results = sorted(results, key=lambda r: r.path)
-    counts = {status: sum(r.status == status for r in results) for status in ("pass", "incomplete", "fail", "error")}
-    head = ["## cellrules", "",
-            f"{len(results)} file{'s' if len(results) != 1 else ''}: {counts['pass']} pass, "
-            f"{counts['incomplete']} incomplete, {counts['fail']} fail, {counts['error']} error", ""]
-    rows = [row for _, row in sorted((row for result in results for row in summary_rows(result)),
-                                     key=lambda row: row[0])]
-    needs = [row for result in results for row in needs_rows(result)]
-    lines = list(head)
-    if rows:
-        lines += ["| severity | where | rule | finding |", "|---|---|---|---|"]
-    else:
-        lines.append("No rule failed.")
-    tables = [rows]
-    if needs:
-        tables.append(needs)
-    room = limit - len("\n".join(lines).encode()) - 400     # 400: the section heading and the line about the rest
-    for number, table in enumerate(tables):
-        if number == 1:
-            lines += ["", "### Needs data", "", "Rules that could not be decided; any one group of the inputs "
-                      "named would decide each.", "", "| where | rule | needs |", "|---|---|---|"]
-        for index, row in enumerate(table):
-            room -= len(row.encode()) + 1
-            if room < 0:
-                left = len(table) - index + sum(len(t) for t in tables[number + 1:])
-                lines += ["", f"{left} more findings left out: a job summary holds at most "
-                              f"{limit // 1024} KiB. Every finding is in the log."]
-                return "\n".join(lines) + "\n\n"
-            lines.append(row)
-    return "\n".join(lines) + "\n\n"
+    collected = Summary(limit)
+    for result in sorted(results, key=lambda r: r.path):
+        collected.add(result.status, collected.rows(result))
+    return collected.text()
+
+
+class Summary:
+    """The job summary, collected file by file (in path order).
+
+    Rows are kept per severity, each list only up to the summary's size limit, since no row past
+    it can be shown; the rest are only counted, for the line that says how many were left out.
+    """
+
+    def __init__(self, limit: int = SUMMARY_LIMIT):
+        self.limit = limit
+        self.counts = {status: 0 for status in ("pass", "incomplete", "fail", "error")}
+        self.files = 0
+        self._rows = {rank: _Capped(limit) for rank in sorted(set(_SEVERITY_ORDER.values()))}
+        self._needs = _Capped(limit)
+
+    @staticmethod
+    def rows(result) -> tuple[list, list]:
+        """One file's failure rows (severity rank, row), most severe first, and its needs-data rows."""
+        return [(key[0], row) for key, row in sorted(summary_rows(result), key=lambda row: row[0])], needs_rows(result)
+
+    def add(self, status: str, rows: tuple[list, list]) -> None:
+        failures, needs = rows
+        self.files += 1
+        if status in self.counts:
+            self.counts[status] += 1
+        for rank, row in failures:
+            self._rows[rank].add(row)
+        for row in needs:
+            self._needs.add(row)
+
+    def text(self) -> str:
+        counts, limit = self.counts, self.limit
+        head = ["## cellrules", "",
+                f"{self.files} file{'s' if self.files != 1 else ''}: {counts['pass']} pass, "
+                f"{counts['incomplete']} incomplete, {counts['fail']} fail, {counts['error']} error", ""]
+        rows = [row for capped in self._rows.values() for row in capped.rows]
+        tables = [(rows, sum(capped.total for capped in self._rows.values()))]
+        if self._needs.total:
+            tables.append((self._needs.rows, self._needs.total))
+        lines = list(head)
+        if tables[0][1]:
+            lines += ["| severity | where | rule | finding |", "|---|---|---|---|"]
+        else:
+            lines.append("No rule failed.")
+        room = limit - len("\n".join(lines).encode()) - 400     # 400: the section heading and the line about the rest
+        for number, (table, total) in enumerate(tables):
+            if number == 1:
+                lines += ["", "### Needs data", "", "Rules that could not be decided; any one group of the inputs "
+                          "named would decide each.", "", "| where | rule | needs |", "|---|---|---|"]
+            for index, row in enumerate(table):
+                room -= len(row.encode()) + 1
+                if room < 0:
+                    left = total - index + sum(t for _, t in tables[number + 1:])
+                    lines += ["", f"{left} more findings left out: a job summary holds at most "
+                                  f"{limit // 1024} KiB. Every finding is in the log."]
+                    return "\n".join(lines) + "\n\n"
+                lines.append(row)
+        return "\n".join(lines) + "\n\n"
+
+
+class _Capped:
+    """Rows in arrival order until their size passes `limit` bytes, and a count of every row."""
+
+    def __init__(self, limit: int):
+        self.rows: list[str] = []
+        self.total = 0
+        self._room = limit
+
+    def add(self, row: str) -> None:
+        self.total += 1
+        if self._room >= 0:
+            self._room -= len(row.encode()) + 1
+            self.rows.append(row)
 
 
 def summary_rows(result) -> list[tuple]:

@@ -1,7 +1,12 @@
-"""`--format json`: exactly the document of cell-spec.md, field for field."""
+"""`--format json`: exactly the document of cell-spec.md, field for field.
+
+The document is written file by file (`JsonDocument`, report/stream.py): each result as soon
+as it is final, byte for byte as json.dumps(indent=2) writes the whole document.
+"""
 from __future__ import annotations
 
-from cellrules.report.safe import json_dumps
+from cellrules.report.safe import indented_json, json_dumps
+from cellrules.report.stream import JsonList, render_whole
 
 
 def finding_json(finding) -> dict:
@@ -60,6 +65,27 @@ def _error(error) -> dict:
             "location": {"line": where.line or 1, "column": where.column or 1} if where else {"line": 1, "column": 1}}
 
 
+class JsonDocument:
+    """`{"version": 1, "results": [...]}`, one result at a time."""
+
+    head_last = False
+
+    def __init__(self):
+        self._list = JsonList(json_dumps({"version": 1, "results": []}, indent=2) + "\n")
+        self.cache_key = f"json {self._list.indent!r}"   # a piece depends on the result alone (report/stream.py)
+
+    def head(self) -> str:
+        return self._list.head()
+
+    def render(self, result) -> str:
+        return indented_json(result_json(result), self._list.indent)
+
+    def add(self, item) -> str:
+        return self._list.item(item.piece)
+
+    def tail(self) -> str:
+        return self._list.tail()
+
+
 def render_json(results) -> str:
-    document = {"version": 1, "results": [result_json(r) for r in sorted(results, key=lambda r: r.path)]}
-    return json_dumps(document, indent=2) + "\n"
+    return render_whole(JsonDocument(), results)

@@ -17,7 +17,7 @@ and a measured time would make two runs on the same inputs differ, which
 cellrules' output never does.
 
 Each suite is a function of one file's result (`suite`); the root element only
-adds up their counts.
+adds up their counts, so the report is rendered suite by suite (`JunitDocument`).
 """
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from cellrules.report.safe import xml_text
+from cellrules.report.stream import render_whole
 
 _RANK = {"info": 0, "warning": 1, "error": 2}
 TIME = "0.000"
@@ -33,19 +34,47 @@ _COUNTS = ("tests", "failures", "errors", "skipped")
 
 def render_junit(results, fail_on=None) -> str:
     """`fail_on`: spec path -> "error" or "warning" (the file's configuration); "error" where absent."""
-    fail_on = fail_on or {}
-    root = ET.Element("testsuites", name="cellrules")
-    totals = dict.fromkeys(_COUNTS, 0)
-    for result in sorted(results, key=lambda r: r.path):
-        element = suite(result, fail_on.get(result.path, "error"))
-        root.append(element)
-        for key in totals:
-            totals[key] += int(element.get(key))
-    for key in ("tests", "failures", "errors"):        # junit-10.xsd has no `skipped` on the root
-        root.set(key, str(totals[key]))
-    root.set("time", TIME)
-    ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    return render_whole(JunitDocument(fail_on), results)
+
+
+class JunitDocument:
+    """The report written suite by suite, as ET.indent and ET.tostring write the whole tree.
+
+    The root element carries the run's totals, so it is written last (`head_last`): the suites
+    wait in a temporary file, not in memory.
+    """
+
+    head_last = True
+
+    def __init__(self, fail_on=None):
+        self._fail_on = fail_on or {}
+        self._totals = dict.fromkeys(("tests", "failures", "errors"), 0)   # junit-10.xsd: no `skipped` on the root
+        self._suites = 0
+
+    def render(self, result) -> tuple[str, tuple[int, ...]]:
+        element = suite(result, self._fail_on.get(result.path, "error"))
+        ET.indent(element, level=1)
+        return "\n  " + ET.tostring(element, encoding="unicode"), tuple(int(element.get(key)) for key in self._totals)
+
+    def add(self, item) -> str:
+        text, counts = item.piece
+        for key, count in zip(self._totals, counts):
+            self._totals[key] += count
+        self._suites += 1
+        return text
+
+    def head(self) -> str:
+        root = ET.Element("testsuites", name="cellrules")
+        for key, total in self._totals.items():
+            root.set(key, str(total))
+        root.set("time", TIME)
+        if self._suites:
+            root.text = "\0"
+        opening = ET.tostring(root, encoding="unicode")
+        return '<?xml version="1.0" encoding="UTF-8"?>\n' + (opening.partition("\0")[0] if self._suites else opening)
+
+    def tail(self) -> str:
+        return "\n</testsuites>\n" if self._suites else "\n"
 
 
 def suite(result, fail_on: str) -> ET.Element:

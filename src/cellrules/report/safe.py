@@ -13,6 +13,7 @@ undecodable byte 0xE9) instead of dropping it, so the user sees what is there.
 from __future__ import annotations
 
 import re
+from json.encoder import encode_basestring as _escaped   # the C escaper json.dumps(ensure_ascii=False) uses
 
 # C0 and C1 controls, DEL; the line and paragraph separators and NEL that end a line in many
 # viewers; bidi embeddings, overrides, isolates and marks; zero-width characters that hide text;
@@ -95,3 +96,92 @@ def _clean_tree(value):
     if isinstance(value, (list, tuple)):
         return [_clean_tree(v) for v in value]
     return value
+
+
+def indented_json(value, indent: str) -> str:
+    """`value` as json_dumps(value, indent=2) writes it nested at `indent` (every line but the first
+    prefixed by it), byte for byte.
+
+    Python's C encoder cannot indent, and json's pure-Python one is what `indent=2` runs. This
+    writer of the report's plain trees (dicts, lists, strings, numbers) escapes strings with the
+    C escaper: on 2,000 generated results, 97 us a result against 165 us for json.dumps(indent=2)
+    and 61 us for the compact C encoding (an alternative writing each container of scalars with
+    the C encoder measured slower, 126 us: one call per small container). Anything else (a
+    surrogate, a non-finite number, a type it does not know) takes json_dumps itself.
+    """
+    out: list[str] = []
+    try:
+        _indented(value, indent, out)
+    except _NotPlain:
+        return json_dumps(value, indent=2).replace("\n", "\n" + indent)
+    text = "".join(out)
+    if not text.isascii() and _has_surrogate(text):
+        return json_dumps(value, indent=2).replace("\n", "\n" + indent)
+    return text
+
+
+def _has_surrogate(text: str) -> bool:
+    """Whether UTF-8 cannot write `text`; encoding costs a third of a regular-expression scan."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+class _NotPlain(Exception):
+    """A value the fast writer leaves to json_dumps."""
+
+
+def _indented(value, indent: str, out: list) -> None:
+    # One append per item, its separator and key included: appends were most of the cost.
+    kind = type(value)
+    if kind is dict:
+        if not value:
+            out.append("{}")
+            return
+        inner = indent + "  "
+        separator = "{\n" + inner
+        for key, item in value.items():
+            if type(key) is not str:
+                raise _NotPlain
+            shape = type(item)
+            if shape is str:
+                out.append(separator + _escaped(key) + ": " + _escaped(item))
+            elif shape is int:
+                out.append(separator + _escaped(key) + ": " + int.__repr__(item))
+            else:
+                out.append(separator + _escaped(key) + ": ")
+                _indented(item, inner, out)
+            separator = ",\n" + inner
+        out.append("\n" + indent + "}")
+    elif kind is list or kind is tuple:
+        if not value:
+            out.append("[]")
+            return
+        inner = indent + "  "
+        separator = "[\n" + inner
+        for item in value:
+            if type(item) is str:
+                out.append(separator + _escaped(item))
+            else:
+                out.append(separator)
+                _indented(item, inner, out)
+            separator = ",\n" + inner
+        out.append("\n" + indent + "]")
+    elif kind is str:
+        out.append(_escaped(value))
+    elif value is None:
+        out.append("null")
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif kind is int:
+        out.append(int.__repr__(value))
+    elif kind is float and value == value and value not in (_INF, -_INF):
+        out.append(float.__repr__(value))
+    else:
+        raise _NotPlain
+
+_INF = float("inf")

@@ -20,7 +20,8 @@ What code scanning needs to follow a result across runs and machines:
   published (`rule-docs-url`; the pages are docs/rules/, generated).
 
 Each file's results are a function of that file's result alone (`file_results`);
-the catalogue and the run around them are the header.
+the catalogue and the run around them are the header, so the log is written file by file
+(`SarifDocument`, report/stream.py).
 """
 from __future__ import annotations
 
@@ -32,7 +33,8 @@ import re
 from pathlib import Path
 from urllib.parse import quote
 
-from cellrules.report.safe import json_dumps
+from cellrules.report.safe import indented_json, json_dumps
+from cellrules.report.stream import JsonList, render_whole
 from cellrules.version import __version__
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -59,32 +61,55 @@ ENGINE_RULES = (
 
 def render_sarif(results, rules, include_all: bool = False, root: str = ".", line_text=None,
                  help_url: str = "") -> str:
-    """The SARIF log of a run.
+    """The SARIF log of a run (see SarifDocument for the arguments)."""
+    return render_whole(SarifDocument(rules, include_all, root, line_text, help_url), results)
+
+
+class SarifDocument:
+    """The SARIF log written file by file: the run with its rule catalogue, then each file's results.
 
     `rules`: the RuleInfo of every rule that ran; `root`: the repository root URIs are relative to;
     `line_text(path, line)`: the text of a spec line, for fingerprints (none: fingerprints of the rule
     alone); `help_url`: where the rule pages are published (`{rule}` stands for the id).
     """
-    catalogue = rule_catalogue(rules, help_url)
-    index = {d["id"]: i for i, d in enumerate(catalogue)}
-    entries = []
-    for result in sorted(results, key=lambda r: r.path):
-        entries.extend(file_results(result, index, root, include_all, line_text))
-    log = {
-        "$schema": SCHEMA_URI,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {"name": "cellrules", "version": __version__, "semanticVersion": __version__,
-                                "rules": catalogue}},
-            "automationDetails": {"id": AUTOMATION_ID},
-            "originalUriBaseIds": {SRCROOT: {"description": {
-                "text": "The root of the repository the specs are in (the folder holding .git, or --root)"}}},
-            "invocations": [{"executionSuccessful": True}],
-            "columnKind": "unicodeCodePoints",
-            "results": entries,
-        }],
-    }
-    return json_dumps(log, indent=2) + "\n"
+
+    head_last = False
+
+    def __init__(self, rules, include_all: bool = False, root: str = ".", line_text=None, help_url: str = ""):
+        catalogue = rule_catalogue(rules, help_url)
+        self._index = {d["id"]: i for i, d in enumerate(catalogue)}
+        self._include_all, self._root, self._line_text = include_all, root, line_text
+        log = {
+            "$schema": SCHEMA_URI,
+            "version": "2.1.0",
+            "runs": [{
+                "tool": {"driver": {"name": "cellrules", "version": __version__, "semanticVersion": __version__,
+                                    "rules": catalogue}},
+                "automationDetails": {"id": AUTOMATION_ID},
+                "originalUriBaseIds": {SRCROOT: {"description": {
+                    "text": "The root of the repository the specs are in (the folder holding .git, or --root)"}}},
+                "invocations": [{"executionSuccessful": True}],
+                "columnKind": "unicodeCodePoints",
+                "results": [],      # last: streamed
+            }],
+        }
+        self._list = JsonList(json_dumps(log, indent=2) + "\n")
+        # A piece depends on the result (the spec's lines with it) and these (report/stream.py).
+        self.cache_key = "sarif " + hashlib.sha256(json.dumps(
+            [sorted(self._index.items()), root, include_all, line_text is not None]).encode()).hexdigest()
+
+    def head(self) -> str:
+        return self._list.head()
+
+    def render(self, result) -> list[str]:
+        return [indented_json(entry, self._list.indent)
+                for entry in file_results(result, self._index, self._root, self._include_all, self._line_text)]
+
+    def add(self, item) -> str:
+        return "".join(self._list.item(entry) for entry in item.piece)
+
+    def tail(self) -> str:
+        return self._list.tail()
 
 
 def rule_catalogue(rules, help_url: str = "") -> list[dict]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from cellrules.errors import CellrulesError, problem_lines
 from cellrules.report.safe import shown_path, text_line
+from cellrules.report.stream import render_whole
 
 
 def _error_lines(result, path: str) -> list[str]:
@@ -63,45 +64,28 @@ def summary_line(counts: dict) -> str:
 
 
 def render_text(results, verbose: bool = False) -> str:
-    lines: list[str] = []
-    for result in sorted(results, key=lambda r: r.path):
-        lines.extend(result_lines(result, verbose))
-    counts = {status: sum(r.status == status for r in results) for status in ("pass", "incomplete", "fail", "error")}
-    counts["other"] = len(results) - sum(counts.values())
-    lines.append(summary_line(counts))
-    return "\n".join(lines) + "\n"
+    return render_whole(TextDocument(verbose), results)
 
 
-def stream_text(results, write, verbose: bool = False, shown=lambda result: result) -> list:
-    """Write each result's lines as soon as it arrives (results in path order), then the summary.
+class TextDocument:
+    """The text output written file by file: each file's lines, then the summary line."""
 
-    Byte-identical to render_text over the same results. A result whose rendering raises becomes
-    its file's internal error (as report/isolate.py does for whole documents). Returns the results
-    as shown, each reduced to what the exit code and --debug read, so memory stays bounded.
-    """
-    from cellrules.engine.evaluate import internal_error_result
+    head_last = False
 
-    counts = {"pass": 0, "incomplete": 0, "fail": 0, "error": 0, "other": 0}
-    seen = []
-    for result in results:
-        result = shown(result)
-        try:
-            lines = result_lines(result, verbose)
-        except Exception as error:  # noqa: BLE001 - this result breaks the format: report it as its file's error
-            result = shown(internal_error_result(result.path, error))
-            lines = result_lines(result, verbose)
-        counts[result.status if result.status in counts else "other"] += 1
-        if lines:
-            write("\n".join(lines) + "\n")
-        seen.append(result if result.status == "error" else _Brief(result.path, result.status))
-    write(summary_line(counts) + "\n")
-    return seen
+    def __init__(self, verbose: bool = False):
+        self.verbose = verbose
+        self.cache_key = f"text verbose={verbose}"      # a piece depends on the result and -v (report/stream.py)
+        self.counts = {"pass": 0, "incomplete": 0, "fail": 0, "error": 0, "other": 0}
 
+    def head(self) -> str:
+        return ""
 
-class _Brief:
-    """What the exit code reads of a file without errors: its path and status."""
+    def render(self, result) -> str:
+        return "".join(line + "\n" for line in result_lines(result, self.verbose))
 
-    __slots__ = ("path", "status", "errors")
+    def add(self, item) -> str:
+        self.counts[item.status if item.status in self.counts else "other"] += 1
+        return item.piece
 
-    def __init__(self, path: str, status: str):
-        self.path, self.status, self.errors = path, status, ()
+    def tail(self) -> str:
+        return summary_line(self.counts) + "\n"
