@@ -16,6 +16,7 @@ from pathlib import Path
 
 import attrs
 
+from cellrules.cli.arguments import positive_int
 from cellrules.errors import CellrulesError, ManyErrors, UsageError, did_you_mean
 
 FORMATS = ("text", "json", "sarif", "junit", "github")
@@ -47,7 +48,7 @@ def register(commands) -> None:
                         help="override a rule's severity: error, warning or info (repeatable)")
     parser.add_argument("--fail-on", choices=("error", "warning"), default=None,
                         help="the lowest severity whose failure fails a file (default error)")
-    parser.add_argument("--jobs", "-j", type=_positive, default=None, metavar="N",
+    parser.add_argument("--jobs", "-j", type=positive_int, default=None, metavar="N",
                         help="check files in N processes (default: every core)")
     parser.add_argument("--color", default="auto",
                         help="auto (default), always or never; with auto, NO_COLOR turns colour off, "
@@ -65,16 +66,6 @@ def register(commands) -> None:
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="print every file's status, and on stderr which configuration files applied")
     parser.set_defaults(run=run)
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be 1 or more")
-    return value
 
 
 def parse_today(text: str | None) -> datetime.date:
