@@ -257,6 +257,11 @@ def test_progress_bar_only_on_a_terminal_and_for_large_batches():
 
 def test_jobs_must_be_positive(workspace):
     assert check(workspace, "--jobs", "0").returncode == 2
+    assert "not a number" in check(workspace, "--jobs", "many").stderr
+
+
+def test_jobs_auto_is_the_default(workspace):
+    assert check(workspace, "--jobs", "auto").stdout == check(workspace).stdout == check(workspace, "--jobs", "1").stdout
 
 
 # ---------------------------------------------------------------------------------------- colour

@@ -13,3 +13,11 @@ def positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError("must be 1 or more")
     return value
+
+
+def job_count(text: str) -> int | None:
+    """`--jobs N`, or `--jobs auto` (None): every core this process may use, and a single process for a
+    batch too small to repay starting the others (cli/batch.py decides, per run)."""
+    if text == "auto":
+        return None
+    return positive_int(text)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import attrs
 
-from cellrules.cli.arguments import positive_int
+from cellrules.cli.arguments import job_count
 from cellrules.errors import CellrulesError, ManyErrors, UsageError, did_you_mean
 
 FORMATS = ("text", "json", "sarif", "junit", "github")
@@ -48,8 +48,9 @@ def register(commands) -> None:
                         help="override a rule's severity: error, warning or info (repeatable)")
     parser.add_argument("--fail-on", choices=("error", "warning"), default=None,
                         help="the lowest severity whose failure fails a file (default error)")
-    parser.add_argument("--jobs", "-j", type=positive_int, default=None, metavar="N",
-                        help="check files in N processes (default: every core)")
+    parser.add_argument("--jobs", "-j", type=job_count, default=None, metavar="N",
+                        help="check files in N processes, or auto (the default): every core, and one process "
+                             "for a batch too small to gain from more")
     parser.add_argument("--color", default="auto",
                         help="auto (default), always or never; with auto, NO_COLOR turns colour off, "
                              "FORCE_COLOR on and TERM=dumb off")
