@@ -114,9 +114,9 @@ def open_result_cache(ruleset_keys: dict, environ=None) -> ResultCache | None:
 
 
 def _options_text(options) -> str:
-    """Every option of a check, in a stable order: any one changed gives other keys."""
-    return json.dumps([options.include_all, options.today.isoformat(), sorted(options.severity.items()),
-                       list(options.select), list(options.ignore), options.fail_on, options.finding_inputs])
+    """Every field of the check's options, by name: any one changed, or one added later, gives other keys."""
+    fields = {field.name: getattr(options, field.name) for field in attrs.fields(type(options))}
+    return json.dumps(fields, sort_keys=True, default=str)     # dates as ISO text
 
 
 # ------------------------------------------------------------------ the entry: a FileResult as plain data
