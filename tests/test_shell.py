@@ -122,7 +122,7 @@ def test_workers_leave_ctrl_c_to_the_parent(monkeypatch):
     monkeypatch.setattr(signal, "signal", lambda number, handler: calls.append((number, handler)))
     monkeypatch.setattr("cellrules.cli.load.load_ruleset", lambda dirs: None)
     calls: list = []
-    batch._start_worker([()])
+    batch._start_worker([()], None, None)
     assert calls == [(signal.SIGINT, signal.SIG_IGN)]
 
 
