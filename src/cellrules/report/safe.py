@@ -184,4 +184,5 @@ def _indented(value, indent: str, out: list) -> None:
     else:
         raise _NotPlain
 
+
 _INF = float("inf")
