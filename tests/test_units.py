@@ -290,6 +290,17 @@ def test_an_unknown_unit_goes_to_pint(ureg):
     assert quantity.dimension == LENGTH / TIME
 
 
+def test_the_pint_fallback_keeps_no_disk_cache(tmp_path, ureg):
+    """pint's own cache holds pickles in a shared folder and names another installation's files."""
+    environment = {"HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path / "cache"), "PATH": "/usr/bin:/bin"}
+    code = "from cellrules.units import parse_quantity; print(parse_quantity('5 furlongs/fortnight').value)"
+    done = subprocess.run([sys.executable, "-c", code], env=environment, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    expected = ureg.Quantity(5, "furlong/fortnight").to_base_units().magnitude
+    assert float(done.stdout) == pytest.approx(expected, rel=1e-12)
+    assert not [p for p in tmp_path.rglob("*") if "pint" in p.name.lower()]
+
+
 PINT_ONLY = {"1/s", "hbar", "micrometer"}  # left to the pint fallback on purpose
 
 

@@ -666,10 +666,18 @@ _PINT_DIMENSIONS = ("[length]", "[mass]", "[time]", "[current]", "[temperature]"
 
 @functools.cache
 def _pint_registry():
-    """pint, imported and set up only the first time the table lacks a unit."""
+    """pint, imported and set up only the first time the table lacks a unit.
+
+    Without pint's disk cache (`cache_folder=":auto:"`, in ~/.cache/pint): its entries are pickles
+    that any process able to write there could plant (the class of attack the signed store refuses
+    for cellrules' own cache), and they name the definition files of the installation that wrote
+    them, so removing one virtual environment broke the pint fallback of every other (seen here:
+    "No such file ... default_en.txt/constants_en.txt"). Parsing the definitions costs about
+    0.15 s, once per process, and only for a unit the table lacks.
+    """
     import pint
 
-    return pint.UnitRegistry(cache_folder=":auto:")
+    return pint.UnitRegistry(cache_folder=None)
 
 
 def _parse_with_pint(text: str) -> Unit:
