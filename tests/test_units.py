@@ -292,7 +292,8 @@ def test_an_unknown_unit_goes_to_pint(ureg):
 
 def test_the_pint_fallback_keeps_no_disk_cache(tmp_path, ureg):
     """pint's own cache holds pickles in a shared folder and names another installation's files."""
-    environment = {"HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path / "cache"), "PATH": "/usr/bin:/bin"}
+    environment = {"HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path / "cache"), "PATH": "/usr/bin:/bin",
+                   "PYTHONDONTWRITEBYTECODE": "1"}
     code = "from cellrules.units import parse_quantity; print(parse_quantity('5 furlongs/fortnight').value)"
     done = subprocess.run([sys.executable, "-c", code], env=environment, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
