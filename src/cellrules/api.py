@@ -158,16 +158,16 @@ def explain(source, *, rules=(), today=None, fixes: bool = True) -> Explanation:
     """
     from cellrules.report.explain import build_report
 
-    day = _options((), (), None, "error", today, False).today    # one date for the check and the search
-    checked = check(source, rules=rules, today=day, include_all=True)
-    if checked.status == "error":
-        raise ManyErrors(list(checked.errors))
+    ruleset, options = _ruleset(rules), _options((), (), None, "error", today, True)
+    document, text, bom = _document(source)      # read once: the fix search edits the text checked here
+    result = check_document(ruleset, document, options)
+    if result.status == "error":
+        raise ManyErrors(list(result.errors))
     section = None
-    if fixes and checked.status == "fail":
+    if fixes and result.status == "fail":
         from cellrules.fixes.section import section_fixes
-        document, text, bom = _document(source)
-        section = section_fixes(_ruleset(rules), document, text, bom, day)
-    return Explanation(checked.path, checked.status, build_report(checked.result, _ruleset(rules), section))
+        section = section_fixes(ruleset, document, text, bom, options.today)
+    return Explanation(result.path, result.status, build_report(result, ruleset, section))
 
 
 def suggest(source, *, max_edits: int = DEFAULT_MAX_EDITS, unsafe: bool = False, budget: int = DEFAULT_BUDGET,
