@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import datetime
+import itertools
 import re
 
 import attrs
@@ -27,6 +28,8 @@ from cellrules.cellspec.resolve import Resolved, resolve
 from cellrules.tomlfile import TomlDocument
 
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_.]*)\}")
+# By outcome code: whether a finding is shown without --all (a passed or inapplicable rule is not).
+_SHOWN_WITHOUT_ALL = tuple(outcome not in (PASS, NOT_APPLICABLE) for outcome in range(len(OUTCOME_NAMES)))
 _SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 _SHOWN_MAX = 50_000      # values remembered as shown (a few MB); then forgotten and remembered afresh
 
@@ -111,6 +114,7 @@ class _Context:
         self.carrier = resolved.spec.carrier
         self.scale = ruleset.knowledge.scale
         self._inputs: dict[int, Input] = {}
+        self._texts: dict[int, str] = {}
         self._needs: Needs | None = None
 
     def for_layer(self, position: int) -> _Context:
@@ -119,7 +123,7 @@ class _Context:
         if position is None or not self.resolved.layers or position == 1:
             return self
         view = copy.copy(self)
-        view.layer, view._inputs = int(position), {}
+        view.layer, view._inputs, view._texts = int(position), {}, {}
         view.values, view.provenance = list(self.values), list(self.provenance)
         layer = self.resolved.layers[view.layer - 1]
         for key in F.ELECTROLYTE_KEYS:
@@ -139,7 +143,7 @@ class _Context:
         outcomes, rules = self.outcomes, self.ruleset.rules
         # Most rules of most specs pass or do not apply: without --all they are skipped in one sweep.
         shown = range(len(rules)) if self.options.include_all else \
-            [i for i, outcome in enumerate(outcomes) if outcome != PASS and outcome != NOT_APPLICABLE]
+            itertools.compress(range(len(rules)), map(_SHOWN_WITHOUT_ALL.__getitem__, outcomes))
         for i in shown:
             rule, outcome = rules[i], outcomes[i]
             if not self.options.selected(rule.id):
@@ -201,7 +205,7 @@ class _Context:
         hidden = (FAIL, UNKNOWN, UNKNOWN_GUARD, SKIPPED)
         replaced = tuple(sorted(k for k in superseded_by
                                 if self._final_superseder(k, superseded_by) == rule.id
-                                and self.outcomes[self.index[k]] in hidden))
+                                and self.outcomes[self.index[k]] in hidden)) if superseded_by else ()
         prerequisites: tuple[str, ...] = ()
         if outcome == FAIL:
             message = self._fail_message(rule, replaced)
@@ -267,16 +271,27 @@ class _Context:
         name = self._name(slot)
         value = self.values[slot]
         if self._is_field(slot):
-            field = F.FIELDS[slot]
             provenance = self.provenance[slot]
-            kind, dimension, source = field.kind, field.dimension, provenance.source if provenance else "missing"
+            source = provenance.source if provenance else "missing"
         else:
-            derive = self.ruleset.derive_at(slot)
-            kind, dimension, source = derive.kind, derive.dimension, f"derived: {derive.source}"
-        shown = self._shown(value, kind, dimension)
+            source = f"derived: {self.ruleset.derive_at(slot).source}"
+        kind, dimension = self._kind(slot)
+        shown = self._text(slot)
         if isinstance(value, (int, float)) and not isinstance(value, bool) and kind in (F.QUANTITY, F.POTENTIAL, F.NUMBER):
             return Input(name, shown, source, float(value), dimension.si_unit if dimension is not None else "1")
         return Input(name, shown, source)
+
+    def _kind(self, slot: int) -> tuple:
+        """(kind, dimension) of a spec field or a derived value."""
+        described = F.FIELDS[slot] if self._is_field(slot) else self.ruleset.derive_at(slot)
+        return described.kind, described.dimension
+
+    def _text(self, slot: int) -> str:
+        """A slot's value as shown, with its unit: all a message's placeholder prints (no name, no source)."""
+        text = self._texts.get(slot)
+        if text is None:
+            text = self._texts[slot] = self._shown(self.values[slot], *self._kind(slot))
+        return text
 
     def _shown(self, value, kind: str, dimension) -> str:
         """display.show, remembered per rule set for values that can be dict keys."""
@@ -325,8 +340,7 @@ class _Context:
         return text
 
     def _placeholder(self, name: str) -> str:
-        slot = F.SLOT.get(name, self.ruleset.compiled.derive_slots.get(name))
-        return self._input(slot).value
+        return self._text(F.SLOT.get(name, self.ruleset.compiled.derive_slots.get(name)))
 
 
 def superseded(ruleset: RuleSet, outcomes, options: CheckOptions) -> dict[str, str]:

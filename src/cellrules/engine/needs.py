@@ -96,7 +96,7 @@ class Needs:
         self.derive_trees = derive_trees     # derived slot -> tree
         self.layer_trees = layer_trees       # per-layer values in record order -> tree read against "self"
         self.runtime = runtime
-        self._memo: dict = {}
+        self._memo: dict = {}               # derived slot, or ("layer", position, index) -> its need
 
     def of(self, tree, layer_record=None, layer_position=None) -> tuple:
         """The alternatives that would make `tree` known, for `electrolyte.*` = the given layer record."""
@@ -143,8 +143,10 @@ class Needs:
         if value is not None:
             return value, KNOWN
         width = len(F.RECORD_FIELDS["electrolyte_layer"])
-        if leaf[0] == "layer" and index >= width:  # a per-layer value of that layer
-            return None, self._eval(self.layer_trees[index - width], {"self": (record, leaf[1])})[1]
+        if leaf[0] == "layer" and index >= width:  # a per-layer value of that layer, once per layer
+            if leaf not in self._memo:
+                self._memo[leaf] = self._eval(self.layer_trees[index - width], {"self": (record, leaf[1])})[1]
+            return None, self._memo[leaf]
         return None, (frozenset({leaf}),)
 
     def _op(self, node, env):
@@ -170,6 +172,14 @@ class Needs:
         name, args = node[1], node[2:]
         if name == "given":
             return None, KNOWN  # never unknown; its value is not needed to explain
+        if name == "when":   # the value only where the condition does not rule it out
+            condition, nc = self._eval(args[0], env)
+            if condition is False:
+                return None, DEAD
+            value, nv = self._eval(args[1], env)
+            if condition is True:
+                return value, nv
+            return None, _all([nc] + ([nv] if value is None else []))
         evaluated = [self._eval(a, env) for a in args]
         values = [v for v, _ in evaluated]
         if name == "known":
@@ -177,13 +187,6 @@ class Needs:
         if name == "first_known":
             known = next((v for v in values if v is not None), None)
             return (known, KNOWN) if known is not None else (None, _any([n for _, n in evaluated]))
-        if name == "when":
-            (condition, nc), (value, nv) = evaluated
-            if condition is False:
-                return None, DEAD
-            if condition is True:
-                return value, nv
-            return None, _all([nc] + ([nv] if value is None else []))
         if None in values:
             return None, _all([n for v, n in evaluated if v is None])
         if name == "len":
@@ -218,6 +221,9 @@ class Needs:
 
 def _all(needs: list) -> tuple:
     """Every one of `needs` must be met: the products of their alternatives."""
+    needs = [need for need in needs if need != KNOWN]
+    if len(needs) == 1:   # a need this module made is minimal already
+        return needs[0]
     combined = KNOWN
     for need in needs:
         combined = _minimal(tuple(a | b for a in combined for b in need))
@@ -231,6 +237,8 @@ def _any(needs: list) -> tuple:
 
 def _minimal(alternatives: tuple) -> tuple:
     """Drop an alternative that asks for more than another one does; keep the first few, smallest first."""
+    if len(alternatives) == 1:
+        return alternatives
     unique = sorted(set(alternatives), key=lambda a: (len(a), sorted(map(repr, a))))
     kept = [a for a in unique if not any(b < a for b in unique)]
     return tuple(kept[:_MAX_ALTERNATIVES])
