@@ -13,6 +13,8 @@ two layer blocks and the layer records.
 """
 from __future__ import annotations
 
+import functools
+
 import attrs
 
 from cellrules.cellspec import fields as F
@@ -78,7 +80,7 @@ def resolve(spec: CellSpec, kb: KnowledgeBase) -> Resolved:
     _anode(table, spec, kb, metal.entry if metal else None)
     _cathode(table, spec)
     _interlayers(table, spec)
-    _sei(table, spec)
+    _sei(table, spec, kb)
     _collectors(table, spec)
     given = set()
     for path, value in spec.values.items():  # the spec's own values win
@@ -134,10 +136,13 @@ def _anode(table: _Table, spec: CellSpec, kb: KnowledgeBase, carrier_metal: Entr
         return
     table.set("anode.material", material.entry.name if material.entry else material.name, material.name,
               _material_provenance(spec, material))
-    entry, where = material.entry, material.location
-    if entry is None:
-        return
-    how = _how(material)
+    entry, how = material.entry, _how(material)
+    if entry is not None:
+        _replay(table, kb.derived(entry, ("anode", how, carrier_metal and carrier_metal.name),
+                                  lambda: _recorded(_anode_entry, entry, how, carrier_metal)), material.location)
+
+
+def _anode_entry(table: _Table, entry: Entry, where, how: str, carrier_metal: Entry | None) -> None:
     if entry.kind == "metal":
         table.set("anode.kind", "metal", "metal", Provenance(f"knowledge-base: {entry.name} (carrier metal)", where))
         table.kb("anode.potential", entry, "standard_potential", where, how=how)
@@ -198,13 +203,42 @@ def resolve_layer(layer: ElectrolyteLayer, spec: CellSpec, kb: KnowledgeBase) ->
                    _material_provenance(spec, material))
         entry, where, how = material.entry, material.location, _how(material)
         if entry is not None:
-            _layer_entry(values, entry, where, how, spec.carrier)
+            _replay(values, kb.derived(entry, ("layer", how, spec.carrier),
+                                       lambda: _recorded(_layer_entry, entry, how, spec.carrier)), where)
     _liquid_parts(values, layer)
     for key, value in layer.values.items():  # the spec's own values win
         values.set(key, value.value, value.text, _spec_provenance(spec, value.location))
     _from_parts(values, layer, kb, material.entry if material is not None else None)
     _layer_defaults(values, layer, spec, kb)
     return LayerValues(layer.position, values.entries, frozenset(layer.values))
+
+
+class _Recorder:
+    """Stands in for a _Table or _Layer while a knowledge-base entry's values are worked out once:
+    keeps each (key, value, text, provenance source), to be replayed at each spec's location."""
+
+    def __init__(self):
+        self.items: list[tuple] = []
+
+    def set(self, key, value, text, provenance) -> None:
+        self.items.append((key, value, text, provenance.source))
+
+    def kb(self, key, entry: Entry, source_key: str, where, value=None, how: str = "") -> None:
+        item = entry.values.get(source_key) if value is None else value
+        if item is not None:
+            self.set(key, item.value, item.text, _kb_provenance(entry, item, where, how))
+
+
+def _recorded(function, entry: Entry, *args) -> tuple:
+    """What `function(target, entry, None, *args)` sets from the entry alone, in order."""
+    recorder = _Recorder()
+    function(recorder, entry, None, *args)
+    return tuple(recorder.items)
+
+
+def _replay(target, items: tuple, where) -> None:
+    for key, value, text, source in items:
+        target.set(key, value, text, Provenance(source, where))
 
 
 def _layer_entry(values: _Layer, entry: Entry, where, how: str, carrier: str) -> None:
@@ -324,18 +358,27 @@ def _layer_defaults(values: _Layer, layer: ElectrolyteLayer, spec: CellSpec, kb:
             values.kb("class_conductivity_temperature", row, "conductivity_temperature", where)
 
 
+@functools.cache
+def _block_slots(key: str) -> tuple[int, int] | None:
+    """The slots of a layer key in the blocks of the layer at the anode and the one at the cathode."""
+    if f"electrolyte.{key}" not in F.SLOT:
+        return None
+    return F.SLOT[f"electrolyte.{key}"], F.SLOT[f"cathode_electrolyte.{key}"]
+
+
 def place_layers(table: _Table, layers: list[LayerValues], spec: CellSpec, kb: KnowledgeBase) -> set[int]:
     """Write the layer touching the anode and the one touching the cathode into their slot blocks, and
     every layer and interface into the record lists; return the slots the spec itself set."""
     given: set[int] = set()
     if layers:
-        for block, layer in (("electrolyte", layers[0]), ("cathode_electrolyte", layers[-1])):
+        for block, layer in ((0, layers[0]), (1, layers[-1])):
             for key, (value, text, provenance) in layer.entries.items():
-                table.set(f"{block}.{key}", value, text, provenance)
-            given.update(F.SLOT[f"{block}.{key}"] for key in layer.given if f"{block}.{key}" in F.SLOT)
+                slot = _block_slots(key)[block]
+                table.values[slot], table.texts[slot], table.provenance[slot] = value, text, provenance
+            given.update(slots[block] for key in layer.given if (slots := _block_slots(key)) is not None)
     where = spec.sections.get("electrolyte") or spec.sections.get("cell")
-    records = tuple(tuple(layer.value(key) for key in F.ELECTROLYTE_KEYS) + (float(layer.position),)
-                    for layer in layers)
+    records = tuple(tuple([item[0] if (item := layer.entries.get(key)) else None for key in F.ELECTROLYTE_KEYS]
+                          + [float(layer.position)]) for layer in layers)
     shown = " | ".join(str(layer.value("material")) for layer in layers) or "none"
     table.set("electrolyte_layers", records, shown, Provenance(
         f"spec: {spec.path}:{where.line}" if layers else "spec: no [electrolyte]", where))
@@ -397,20 +440,22 @@ def _interlayers(table: _Table, spec: CellSpec) -> None:
     table.set("interlayer", tuple(records), shown, Provenance(source, where))
 
 
-def _sei(table: _Table, spec: CellSpec) -> None:
+def _sei(table: _Table, spec: CellSpec, kb: KnowledgeBase) -> None:
     if not spec.sei_components:
         return
     components = tuple(m.entry.name for m in spec.sei_components)
     where = spec.sei_components[0].location
     table.set("sei.components", components, ", ".join(m.name for m in spec.sei_components),
               _spec_provenance(spec, where))
-    phases = []
-    for material in spec.sei_components:
-        entry = material.entry
-        phases.append(tuple([entry.name] + [
-            entry.get(f.key).value if entry.get(f.key) else None for f in F.RECORD_FIELDS["sei_phase"][1:]]))
-    table.set("sei.phases", tuple(phases), ", ".join(components),
+    phases = tuple(kb.derived(m.entry, ("sei_phase",), lambda entry=m.entry: _sei_phase(entry))
+                   for m in spec.sei_components)
+    table.set("sei.phases", phases, ", ".join(components),
               Provenance(f"knowledge-base: SEI phases {', '.join(components)}", where))
+
+
+def _sei_phase(entry: Entry) -> tuple:
+    return tuple([entry.name] + [entry.get(f.key).value if entry.get(f.key) else None
+                                 for f in F.RECORD_FIELDS["sei_phase"][1:]])
 
 
 def _collectors(table: _Table, spec: CellSpec) -> None:

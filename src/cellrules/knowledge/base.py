@@ -79,6 +79,8 @@ class KnowledgeBase:
     # (section, text) -> Match or None: every spec of a repository names a few dozen materials, each looked up
     # by folding its name and, failing that, by formula and family (issue 14).
     _found: dict = attrs.field(factory=dict, repr=False, eq=False)
+    # What resolving a spec takes from one entry alone (cellspec/resolve.py), by a key naming the entry.
+    _derived: dict = attrs.field(factory=dict, repr=False, eq=False)
 
     def __attrs_post_init__(self):
         index: dict = {}
@@ -101,6 +103,19 @@ class KnowledgeBase:
                 self._found.clear()
             self._found[key] = self._lookup(section, text)
         return self._found[key]
+
+    def derived(self, entry: Entry, key: tuple, compute):
+        """`compute()`, once per entry and key: work that depends on the knowledge base alone.
+
+        Keyed by the entry's identity; the entry is kept with the value, so the key cannot outlive it.
+        """
+        memo_key = (id(entry), *key)
+        found = self._derived.get(memo_key)
+        if found is None or found[0] is not entry:
+            if len(self._derived) >= 10_000:
+                self._derived.clear()
+            found = self._derived[memo_key] = (entry, compute())
+        return found[1]
 
     def _lookup(self, section: str, text: str) -> Match | None:
         kinds = SECTION_KINDS[section]
@@ -153,6 +168,12 @@ class KnowledgeBase:
         return best
 
     def class_row(self, electrolyte_class: str, carrier: str) -> Entry | None:
+        key = ("class_row", electrolyte_class, carrier)
+        if key not in self._found:
+            self._found[key] = self._class_row(electrolyte_class, carrier)
+        return self._found[key]
+
+    def _class_row(self, electrolyte_class: str, carrier: str) -> Entry | None:
         for row in self.classes:
             if row.values.get("class") and row.values["class"].value == electrolyte_class \
                     and row.values.get("carrier") and row.values["carrier"].value == carrier:
