@@ -185,6 +185,27 @@ def test_a_damaged_or_planted_entry_is_never_used(tmp_path, results):
     assert any("not a check result" in reason for reason in reasons)
 
 
+def test_pieces_come_back_exactly_as_rendered(tmp_path, results):
+    # Pieces are kept as written (no JSON escaping to undo on a re-run): a text, a list of texts (SARIF),
+    # empty ones, non-ASCII, and a lone surrogate (a file name that is not UTF-8) all come back the same.
+    cache, store, _ = _cache(tmp_path)
+    result = next(r for r in results if r.status == "fail")
+    pieces = {"text": ["fail", "a.toml:1:1: error: x \u00e9\n"], "sarif": ["fail", ["{\n  1\n}", "", "\udcff"]],
+              "empty": ["pass", ""]}
+    key = cache.key((), result.path, CheckOptions(today=TODAY), b"spec")
+    cache.put(key, result, pieces)
+    entry = cache.get(key)
+    assert entry.pieces == pieces
+    assert render_json([cache.result(entry)]) == render_json([result])
+    data = store.get(NAMESPACE, key)
+    header, _, rest = data.partition(b"\n")
+    longer = json.dumps({"text": ["fail", len(rest) + 1]}).encode()
+    for damaged in (longer + b"\n" + rest, b'{"text": ["fail", -1]}\n' + rest, b'["fail"]\n' + rest,
+                    b'{"text": ["fail", 1.5]}\n' + rest, b'{"text": "fail"}\n' + rest, b"no header"):
+        store.put(NAMESPACE, key, damaged)      # signed, so only the layout can be wrong
+        assert cache.get(key) is None, damaged[:40]
+
+
 def test_the_cache_lives_under_xdg_cache_home_apart_from_the_rule_set_cache(tmp_path):
     cache = open_result_cache({(): "rules"}, environ={"XDG_CACHE_HOME": str(tmp_path / "c"),
                                                     "XDG_STATE_HOME": str(tmp_path / "s"), "HOME": str(tmp_path)})

@@ -32,7 +32,7 @@ from cellrules.engine.results import FileResult, Finding, Input
 from cellrules.errors import Location, SpecError
 
 NAMESPACE = "result"
-FORMAT = 1                      # the entry's layout; a change also changes the code hash in every key
+FORMAT = 2                      # the entry's layout; a change also changes the code hash in every key
 # A result with its JSON rendering takes ~11 KB (the rendering kept as written, so a re-run only reads it; the
 # result, read only for another format, compressed about 5x): 100,000 specs checked in text and JSON ~1.3 GB.
 MAX_BYTES = 2 * 1024 * 1024 * 1024
@@ -42,7 +42,7 @@ class ResultCache:
     """Results by content: `key` for a file about to be checked, then `get`, or `put` after checking.
 
     An entry holds each format's rendering of the result (`pieces`: document key -> [status,
-    piece], report/stream.py) on its first line and the result after it (zlib), in one file:
+    piece], report/stream.py) first (see `_pieces`) and the result after it (zlib), in one file:
     creating files is most of what filling the cache costs, and a re-run that finds its
     format's piece parses only that line. `ruleset_keys`: each rule set's key
     (engine/cache.ruleset_key) by its rules_dirs.
@@ -66,15 +66,11 @@ class ResultCache:
         data = self._store.get(NAMESPACE, key)
         if data is None:
             return None
-        pieces, _, stored = data.partition(b"\n")    # compact JSON has no raw newline: the pieces' line ends there
-        try:
-            pieces = json.loads(pieces)
-            if isinstance(pieces, dict) and all(isinstance(p, list) and len(p) == 2 for p in pieces.values()):
-                return Entry(key, stored, pieces)
-        except ValueError:
-            pass
-        self._store.reject(NAMESPACE, key, "not a check result of this cellrules")
-        return None
+        pieces = _pieces(data)
+        if pieces is None:
+            self._store.reject(NAMESPACE, key, "not a check result of this cellrules")
+            return None
+        return Entry(key, data[pieces[0]:], pieces[1])
 
     def result(self, entry: Entry) -> FileResult | None:
         """The entry's result, built only when a format's piece was not cached (most re-runs need none)."""
@@ -91,11 +87,49 @@ class ResultCache:
         if stored is None:
             return
         try:
-            data = (json.dumps(pieces or {}, separators=(",", ":")) + "\n").encode() + zlib.compress(
-                json.dumps(stored, separators=(",", ":"), allow_nan=False).encode(), 1)
-        except (TypeError, ValueError):
+            header, texts = {}, []
+            for document, (status, piece) in (pieces or {}).items():
+                parts = [piece] if isinstance(piece, str) else list(piece)   # a piece is a text or a list of them
+                encoded = [part.encode("utf-8", "surrogatepass") for part in parts]
+                header[document] = [status, len(encoded[0]) if isinstance(piece, str) else [len(e) for e in encoded]]
+                texts.extend(encoded)
+            data = (json.dumps(header, separators=(",", ":")) + "\n").encode() + b"".join(texts) + \
+                zlib.compress(json.dumps(stored, separators=(",", ":"), allow_nan=False).encode(), 1)
+        except (TypeError, ValueError, AttributeError):
             return
         self._store.put(NAMESPACE, key, data)
+
+
+def _pieces(data: bytes) -> tuple[int, dict] | None:
+    """(where the stored result begins, the pieces) of an entry's bytes; None if they are not an entry.
+
+    An entry is a line of compact JSON, {document key: [status, length]} (for a piece that is a list
+    of texts, a list of lengths), lengths in bytes; then the pieces as written, one after another (read
+    back without unescaping 10 KB of JSON a file); then the result, compressed.
+    """
+    line, newline, _ = data.partition(b"\n")
+    try:
+        header = json.loads(line) if newline else None
+    except ValueError:
+        return None
+    if not isinstance(header, dict):
+        return None
+    pieces, at = {}, len(line) + 1
+    for document, value in header.items():
+        if not (isinstance(value, list) and len(value) == 2 and isinstance(value[0], str)):
+            return None
+        lengths = value[1] if isinstance(value[1], list) else [value[1]]
+        parts = []
+        for length in lengths:
+            if not (type(length) is int and 0 <= length <= len(data) - at):
+                return None
+            try:
+                parts.append(data[at:at + length].decode("utf-8", "surrogatepass"))
+            except UnicodeDecodeError:
+                return None
+            at += length
+        pieces[document] = [value[0], parts if isinstance(value[1], list) else parts[0]]
+    return at, pieces
 
 
 @attrs.frozen
