@@ -19,7 +19,7 @@ from cellrules.engine.results import FileResult, Finding, Input
 from cellrules.report.github import GithubDocument, summary
 from cellrules.report.json import JsonDocument, render_json, result_json
 from cellrules.report.junit import JunitDocument, render_junit, suite
-from cellrules.report.safe import indented_json, json_dumps
+from cellrules.report.safe import Prerendered, _unwrapped, indented_json, json_dumps
 from cellrules.report.sarif import SarifDocument, file_results, render_sarif, rule_catalogue
 from cellrules.report.stream import rendered, stream_document
 from cellrules.report.text import TextDocument, render_text
@@ -111,6 +111,18 @@ def test_indented_json_writes_every_value_as_json_dumps_does():
     for value in values:
         for indent in ("", "    ", "        "):
             assert indented_json(value, indent) == json_dumps(value, indent=2).replace("\n", "\n" + indent)
+
+
+def test_a_prerendered_part_is_written_as_its_value_at_every_depth():
+    # A part rendered once and copied (a rule's mitigations, a knowledge-base input) must give the bytes
+    # its value gives, wherever it stands, and reach json.dumps as its value when the fast writer gives up.
+    shared = Prerendered({"value": "25 degC", "si": -0.0, "list": ["a", "b\u00e9"]})
+    values = [{"x": shared, "y": [shared, {"z": shared}]}, [shared, "surrogate \udce9 in a path"],
+              {"inf": math.inf, "part": shared}, {1: shared}, {"empty": Prerendered([])}]
+    for value in values:
+        for indent in ("", "    ", "        "):
+            expected = json_dumps(_unwrapped(value), indent=2).replace("\n", "\n" + indent)
+            assert indented_json(value, indent) == expected
 
 
 def _failing(path: str, count: int, severity: str = "error") -> FileResult:

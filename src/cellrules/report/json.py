@@ -5,11 +5,18 @@ as it is final, byte for byte as json.dumps(indent=2) writes the whole document.
 """
 from __future__ import annotations
 
-from cellrules.report.safe import indented_json, json_dumps
+from cellrules.report.safe import Prerendered, indented_json, json_dumps
 from cellrules.report.stream import JsonList, render_whole
 
+# Rendered once, copied after (safe.Prerendered): a rule's mitigations recur in every finding of it, and
+# a value from the knowledge base in many findings of many files (a spec's own values name their file:
+# they never recur). Bounded: cleared when full.
+_RECURRING: dict = {}
+_RECURRING_MAX = 20_000
 
-def finding_json(finding) -> dict:
+
+def finding_json(finding, recurring: bool = False) -> dict:
+    """A finding as the document has it; with `recurring`, its recurring parts wrapped for indented_json."""
     document = {
         "rule": finding.rule,
         "outcome": finding.outcome,
@@ -17,14 +24,30 @@ def finding_json(finding) -> dict:
         "failure_mode": finding.failure_mode,
         "message": finding.message,
         "location": {"line": finding.line, "column": finding.column},
-        "inputs": {i.name: _input(i) for i in finding.inputs},
-        "mitigations": list(finding.mitigations),
+        "inputs": {i.name: _recurring(("input", i.value, i.source, _exact(i.si), i.unit), _input, i)
+                   if recurring and not i.source.startswith("spec:") else _input(i) for i in finding.inputs},
+        "mitigations": _recurring(("mitigations", finding.mitigations), list, finding.mitigations) if recurring
+        else list(finding.mitigations),
         "citation": finding.citation,
     }
     if finding.outcome == "unknown":
         # Missing data: any one group of inputs would decide the rule.
         document["needs"] = [list(group) for group in finding.alternatives]
     return document
+
+
+def _recurring(key, build, value) -> Prerendered:
+    wrapped = _RECURRING.get(key)
+    if wrapped is None:
+        if len(_RECURRING) >= _RECURRING_MAX:
+            _RECURRING.clear()
+        wrapped = _RECURRING[key] = Prerendered(build(value))
+    return wrapped
+
+
+def _exact(number: float | None):
+    """A number as a key that tells -0.0 from 0.0 and matches NaN (both print differently)."""
+    return None if number is None else float.hex(number)
 
 
 def _input(item) -> dict:
@@ -50,9 +73,9 @@ def error_message(result) -> str:
     return "; ".join(parts) or result.message
 
 
-def result_json(result) -> dict:
+def result_json(result, recurring: bool = False) -> dict:
     document = {"file": result.path, "status": result.status,
-                "findings": [finding_json(f) for f in result.findings]}
+                "findings": [finding_json(f, recurring) for f in result.findings]}
     if result.status == "error":
         document["message"] = error_message(result)
         document["errors"] = [_error(e) for e in result.errors or ()]
@@ -78,7 +101,7 @@ class JsonDocument:
         return self._list.head()
 
     def render(self, result) -> str:
-        return indented_json(result_json(result), self._list.indent)
+        return indented_json(result_json(result, recurring=True), self._list.indent)
 
     def add(self, item) -> str:
         return self._list.item(item.piece)

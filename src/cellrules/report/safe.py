@@ -113,11 +113,42 @@ def indented_json(value, indent: str) -> str:
     try:
         _indented(value, indent, out)
     except _NotPlain:
-        return json_dumps(value, indent=2).replace("\n", "\n" + indent)
+        return json_dumps(_unwrapped(value), indent=2).replace("\n", "\n" + indent)
     text = "".join(out)
     if not text.isascii() and _has_surrogate(text):
-        return json_dumps(value, indent=2).replace("\n", "\n" + indent)
+        return json_dumps(_unwrapped(value), indent=2).replace("\n", "\n" + indent)
     return text
+
+
+class Prerendered:
+    """A part of a report tree that recurs (a rule's mitigations in each of its findings, one input shown by
+    several findings): `indented_json` writes it once per indent and then copies the text. The value
+    must not change once wrapped."""
+
+    __slots__ = ("value", "_texts")
+
+    def __init__(self, value):
+        self.value = value
+        self._texts: dict[str, str] = {}
+
+    def text(self, indent: str) -> str:
+        text = self._texts.get(indent)
+        if text is None:
+            out: list[str] = []
+            _indented(self.value, indent, out)
+            text = self._texts[indent] = "".join(out)
+        return text
+
+
+def _unwrapped(value):
+    """The tree with every Prerendered part replaced by its value (for json.dumps)."""
+    if type(value) is Prerendered:
+        return _unwrapped(value.value)
+    if type(value) is dict:
+        return {k: _unwrapped(v) for k, v in value.items()}
+    if type(value) in (list, tuple):
+        return [_unwrapped(v) for v in value]
+    return value
 
 
 def _has_surrogate(text: str) -> bool:
@@ -133,6 +164,9 @@ class _NotPlain(Exception):
     """A value the fast writer leaves to json_dumps."""
 
 
+_KEYS: dict = {}   # a dict key -> its JSON text and ": " (reports use a few hundred keys, over and over)
+
+
 def _indented(value, indent: str, out: list) -> None:
     # One append per item, its separator and key included: appends were most of the cost.
     kind = type(value)
@@ -143,15 +177,20 @@ def _indented(value, indent: str, out: list) -> None:
         inner = indent + "  "
         separator = "{\n" + inner
         for key, item in value.items():
-            if type(key) is not str:
-                raise _NotPlain
+            written = _KEYS.get(key)
+            if written is None:
+                if type(key) is not str:
+                    raise _NotPlain
+                if len(_KEYS) >= 10_000:
+                    _KEYS.clear()
+                written = _KEYS[key] = _escaped(key) + ": "
             shape = type(item)
             if shape is str:
-                out.append(separator + _escaped(key) + ": " + _escaped(item))
+                out.append(separator + written + _escaped(item))
             elif shape is int:
-                out.append(separator + _escaped(key) + ": " + int.__repr__(item))
+                out.append(separator + written + int.__repr__(item))
             else:
-                out.append(separator + _escaped(key) + ": ")
+                out.append(separator + written)
                 _indented(item, inner, out)
             separator = ",\n" + inner
         out.append("\n" + indent + "}")
@@ -171,6 +210,8 @@ def _indented(value, indent: str, out: list) -> None:
         out.append("\n" + indent + "]")
     elif kind is str:
         out.append(_escaped(value))
+    elif kind is Prerendered:
+        out.append(value.text(indent))
     elif value is None:
         out.append("null")
     elif value is True:
