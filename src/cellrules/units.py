@@ -119,7 +119,7 @@ def _exponent_tuple(value) -> tuple[int, ...]:
     return exponents
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)   # a key of the display memos, hashed for every value a report shows
 class Dimension:
     """Exponents over (length, mass, time, current, temperature, amount).
 

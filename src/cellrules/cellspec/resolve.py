@@ -44,15 +44,19 @@ class Resolved:
     def display_name(self, path: str, layer: int | None = None) -> str:
         """A field as the user addresses it: `electrolyte.X` in a one-layer cell, `electrolyte.N.X` in a
         stack; `layer` is the position that `electrolyte.*` stands for (a rule judged per layer)."""
-        block = F.layer_block_of(path)
-        if block is None:
-            return path
-        key = path.split(".", 1)[1]
-        count = len(self.spec.electrolytes)
-        if count <= 1:
-            return f"electrolyte.{key}"
-        position = count if block == "cathode_electrolyte" else layer or 1
-        return f"electrolyte.{position}.{key}"
+        return _display_name(path, layer, len(self.spec.electrolytes))
+
+
+@functools.lru_cache(maxsize=4096)
+def _display_name(path: str, layer: int | None, count: int) -> str:
+    block = F.layer_block_of(path)
+    if block is None:
+        return path
+    key = path.split(".", 1)[1]
+    if count <= 1:
+        return f"electrolyte.{key}"
+    position = count if block == "cathode_electrolyte" else layer or 1
+    return f"electrolyte.{position}.{key}"
 
 
 @attrs.frozen
