@@ -104,7 +104,9 @@ class _Table:
         self.texts = [None] * len(F.FIELDS)
 
     def set(self, path, value, text, provenance) -> None:
-        slot = F.SLOT[path]
+        self.set_slot(F.SLOT[path], value, text, provenance)
+
+    def set_slot(self, slot: int, value, text, provenance) -> None:
         self.values[slot], self.texts[slot], self.provenance[slot] = value, text, provenance
 
     def known(self, path) -> bool:
@@ -377,8 +379,7 @@ def place_layers(table: _Table, layers: list[LayerValues], spec: CellSpec, kb: K
     if layers:
         for block, layer in ((0, layers[0]), (1, layers[-1])):
             for key, (value, text, provenance) in layer.entries.items():
-                slot = _block_slots(key)[block]
-                table.values[slot], table.texts[slot], table.provenance[slot] = value, text, provenance
+                table.set_slot(_block_slots(key)[block], value, text, provenance)
             given.update(slots[block] for key in layer.given if (slots := _block_slots(key)) is not None)
     where = spec.sections.get("electrolyte") or spec.sections.get("cell")
     records = tuple(tuple([item[0] if (item := layer.entries.get(key)) else None for key in F.ELECTROLYTE_KEYS]

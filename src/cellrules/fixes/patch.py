@@ -153,7 +153,10 @@ class _Placed:
         self.values = dict.fromkeys(_BLOCK_SLOTS)
 
     def set(self, path, value, text, provenance) -> None:
-        self.values[F.SLOT[path]] = value
+        self.set_slot(F.SLOT[path], value, text, provenance)
+
+    def set_slot(self, slot: int, value, text, provenance) -> None:
+        self.values[slot] = value
 
 
 def _same(a, b) -> bool:
