@@ -29,6 +29,7 @@ PASS, FAIL, UNKNOWN, NOT_APPLICABLE, SKIPPED, UNKNOWN_GUARD = range(6)
 OUTCOME_NAMES = {PASS: "pass", FAIL: "fail", UNKNOWN: "unknown", NOT_APPLICABLE: "not-applicable",
                  SKIPPED: "skipped", UNKNOWN_GUARD: "unknown"}
 
+_LITERALS = ("Quantity", "PotentialLiteral", "String", "Boolean", "SetLiteral")   # AST nodes never None
 _BOLTZMANN_J_PER_K = 1.380649e-23
 _ARITH = {"+": "+", "-": "-", "*": "*"}
 _COMPARE = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "==": "==", "!=": "!="}
@@ -170,7 +171,13 @@ class _Emitter:
         elif name == "when":
             self.line(f"{t} = {args[1]} if {args[0]} is True else None")
         elif name == "first_known":
-            self.line(f"{t} = next((x for x in ({', '.join(args)},) if x is not None), None)")
+            # The first argument that is known: a chain of conditionals (the arguments are names and
+            # subscripts, cheap to read twice), not a generator made for every spec.
+            chain = "None"
+            for arg, node_arg in reversed(list(zip(args, node.args))):
+                literal = type(node_arg).__name__ in _LITERALS
+                chain = arg if literal else f"{arg} if {arg} is not None else {chain}"   # a literal is known
+            self.line(f"{t} = {chain}")
         elif name in ("abs", "exp", "log10", "sqrt"):
             self.line(f"{t} = _call1(_{name}, {args[0]})")
         else:
