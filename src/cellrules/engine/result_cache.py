@@ -51,12 +51,17 @@ class ResultCache:
     def __init__(self, store, ruleset_keys: dict):
         self._store = store
         self._ruleset_keys = ruleset_keys
+        self._prefix: tuple | None = None    # (options, rule-set key, the hash of both) of the last key
 
     def key(self, rules_dirs, path: str, options, data: bytes) -> str | None:
         ruleset = self._ruleset_keys.get(rules_dirs)
         if ruleset is None:
             return None     # its rule files could not be read for a key: checked, not cached
-        digest = hashlib.sha256(f"{FORMAT}\0{ruleset}\0{_options_text(options)}\0".encode())
+        last = self._prefix
+        if last is None or last[0] is not options or last[1] != ruleset:   # one run checks every file alike
+            last = self._prefix = (options, ruleset,
+                                   hashlib.sha256(f"{FORMAT}\0{ruleset}\0{_options_text(options)}\0".encode()))
+        digest = last[2].copy()
         digest.update(path.encode("utf-8", "surrogateescape") + b"\0")
         digest.update(data)
         return digest.hexdigest()[:32]
