@@ -13,10 +13,11 @@ installed" when absent. Targets (design/engine.md, "Speed by design"):
   cel-python, on the same resolved specs in one process;
 - cost linear in rules x specs (1x and 10x the rules; 1k, 10k, 100k specs).
 
-Options: --specs N (default 10000; 100000 for the large row of issue 14) for a quicker or larger run;
---table for only the batch table (check of N files, text and JSON, --jobs 1 and 2, each as a ratio
-to reading the same files with tomllib, and peak memory: ru_maxrss of the largest process; then a
-re-run over the same unchanged files from the result cache, after the run that filled it). Design-space screening (issue 16) has its
+Options: --specs N (default 10000) for a quicker or larger run; --table for only the batch table of
+issue 14 (check of N files, text and JSON, --jobs 1 and 2, each as a ratio to reading the same files
+with tomllib, and peak memory: ru_maxrss of the largest process; then a re-run over the same unchanged
+files from the result cache, after the run that filled it), one table per N given, all in one run:
+`python benchmarks/run.py --table --specs 10000 100000`. Design-space screening (issue 16) has its
 own benchmark: `python benchmarks/screen.py` (needs `pip install '.[screen]'`).
 """
 from __future__ import annotations
@@ -535,30 +536,31 @@ def bench_batch_table(folder: Path, count: int, workdir: Path) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--specs", type=int, default=10000, help="generated specs (default 10000)")
+    parser.add_argument("--specs", type=int, nargs="+", default=[10000], metavar="N",
+                        help="generated specs (default 10000); with --table, one batch table per N, in one run")
     parser.add_argument("--table", action="store_true", help="only the batch table of issue 14 (ratios to a tomllib read)")
     args = parser.parse_args()
     started = time.perf_counter()
     print(f"cellrules benchmarks, Python {sys.version.split()[0]}, {os.cpu_count()} CPUs", flush=True)
     ruleset = build_ruleset([builtin_rules_dir()])
-    with tempfile.TemporaryDirectory(prefix="cellrules-bench-") as temp:
-        workdir = Path(temp)
-        folder = workdir / "specs"
-        folder.mkdir()
-        print(f"Generating and resolving {args.specs:,} specs ...", flush=True)
-        resolved, refused = write_and_resolve(ruleset, generate_specs(ruleset.knowledge, args.specs), folder)
-        print(f"  {len(resolved):,} resolved, {refused} refused by the loader", flush=True)
-        if args.table:
-            bench_batch_table(folder, args.specs, workdir)
-            return _print_table(started)
-        bench_startup(folder / "design-00000.toml", workdir)
-        bench_throughput(ruleset, resolved)
-        bench_whole_check(folder, args.specs, workdir)
-        bench_peers(ruleset, resolved)
-        bench_scaling(ruleset, resolved, workdir)
-        print("Where a file's check goes (1,000 files in one process, cProfile, cumulative):", flush=True)
-        print(profile_whole_check(ruleset, folder), flush=True)
-        bench_batch_table(folder, args.specs, workdir)
+    for count in (args.specs if args.table else args.specs[:1]):
+        with tempfile.TemporaryDirectory(prefix="cellrules-bench-") as temp:
+            workdir = Path(temp)
+            folder = workdir / "specs"
+            folder.mkdir()
+            print(f"Generating and resolving {count:,} specs ...", flush=True)
+            resolved, refused = write_and_resolve(ruleset, generate_specs(ruleset.knowledge, count), folder)
+            print(f"  {len(resolved):,} resolved, {refused} refused by the loader", flush=True)
+            if not args.table:
+                bench_startup(folder / "design-00000.toml", workdir)
+                bench_throughput(ruleset, resolved)
+                bench_whole_check(folder, count, workdir)
+                bench_peers(ruleset, resolved)
+                bench_scaling(ruleset, resolved, workdir)
+                print("Where a file's check goes (1,000 files in one process, cProfile, cumulative):", flush=True)
+                print(profile_whole_check(ruleset, folder), flush=True)
+            del resolved
+            bench_batch_table(folder, count, workdir)
     return _print_table(started)
 
 
