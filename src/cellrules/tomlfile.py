@@ -14,6 +14,7 @@ import attrs
 
 from cellrules.errors import CellrulesError, Location
 from cellrules.fileio import read_problem, read_regular
+from cellrules.tomlcommon import read_common
 from cellrules.tomlscan import deepest_nesting, positions
 
 if sys.version_info >= (3, 11):
@@ -88,6 +89,9 @@ def decode_utf8(raw: bytes, path: str, error_class=CellrulesError) -> str:
 
 def parse_toml(raw: bytes, path: str, error_class=CellrulesError) -> TomlDocument:
     text = decode_utf8(raw, path, error_class)
+    common = read_common(text)    # nearly every spec: data and positions in one pass (tomlcommon.py)
+    if common is not None:
+        return TomlDocument(path, *common)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
