@@ -15,7 +15,6 @@ import attrs
 from cellrules.errors import CellrulesError, Location
 from cellrules.fileio import read_problem, read_regular
 from cellrules.tomlcommon import read_common
-from cellrules.tomlscan import deepest_nesting, positions
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -92,6 +91,8 @@ def parse_toml(raw: bytes, path: str, error_class=CellrulesError) -> TomlDocumen
     common = read_common(text)    # nearly every spec: data and positions in one pass (tomlcommon.py)
     if common is not None:
         return TomlDocument(path, *common)
+    from cellrules.tomlscan import deepest_nesting, positions   # the rare spec of another shape: not at start-up
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
