@@ -11,8 +11,8 @@ A format's rendering of a result (its piece, report/stream.py) is kept in the sa
 entry, by the format's configuration, so an unchanged file is neither checked nor
 rendered again.
 
-Entries are plain JSON, the result's part compressed with zlib (never a pickle:
-nothing read back can run code), kept in
+Entries are plain data: a JSON header, the rendered pieces as text, the result as
+JSON compressed with zlib (never a pickle: nothing read back can run code), kept in
 the user's signed store (engine/store.py), which returns only entries this user
 wrote and keeps itself under a size cap; results live in their own store beside
 the rule-set cache so thousands of them never evict the compiled rule set. A
