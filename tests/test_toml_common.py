@@ -95,6 +95,20 @@ def test_shipped_specs_are_read_in_one_pass_and_read_alike():
     assert taken >= 0.8 * len(files), f"only {taken} of {len(files)} specs were read in one pass"
 
 
+def test_a_long_line_of_another_shape_is_read_in_linear_time():
+    # Both readers match line by line, anchored: a line that is not of the common shape must never make
+    # them search on through every later offset (quadratic: a 1 MB line took hours). Each case here is
+    # read in milliseconds; a quadratic reader would not finish.
+    letters = "a" * 900_000
+    for text in (f'x = """{letters}"""\n', f"y = 1\n{letters}", f"x = [{'1,' * 300_000}\n", f"[{letters}\n"):
+        try:
+            document = parse_toml(text.encode(), "long.toml")
+        except Exception as error:  # noqa: BLE001 - malformed: tomllib's error, located
+            assert "malformed TOML" in str(getattr(error, "message", error))
+        else:
+            assert document.data
+
+
 def test_a_document_it_declines_is_read_by_tomllib_with_its_errors(tmp_path):
     # Declining is not diagnosing: tomllib reads the rest, and its errors keep their positions.
     for text, message in (('[cell]\nname = "x"\nname = "y"\n', "malformed TOML"),

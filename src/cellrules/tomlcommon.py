@@ -55,8 +55,11 @@ def _read(text: str) -> tuple[dict, dict]:
     found: dict = {}
     pos = line_start = 0
     line = 1
-    for match in _LINE.finditer(text):
-        if match.start() != pos:
+    # Anchored at each line (never finditer: searching on past a line that does not match would try
+    # every later offset, quadratic in a long line).
+    while pos < len(text):
+        match = _LINE.match(text, pos)
+        if match is None or match.end() == pos:
             raise _NotCommon
         kind = match.lastindex
         if kind == _KEY or kind == _ARRAY:
@@ -93,8 +96,6 @@ def _read(text: str) -> tuple[dict, dict]:
             found.setdefault(path, (line, match.start("open") - line_start + 1))
         pos = line_start = match.end()
         line += 1
-    if pos != len(text):
-        raise _NotCommon
     return root, found
 
 

@@ -114,10 +114,10 @@ class _Scanner:
         else:
             line, column = self.where(pos)
             line_start = pos - column + 1
-        for match in _COMMON_LINE.finditer(text, pos):
+        # Anchored at each line (never finditer: searching on past a line that does not match would try
+        # every later offset, quadratic in a long line).
+        while (match := _COMMON_LINE.match(text, pos)) is not None and match.end() > pos:
             group = match.lastindex    # None: a blank line; 1: a key; 3: an array ("array_key", "items"); 6: a header
-            if match.start() != pos:
-                break
             if group == 1 or group == 3:
                 key_group = 1 if group == 1 else 2
                 path = (*self.table, match.group(key_group))
