@@ -38,7 +38,10 @@ class TomlDocument:
 
     def where(self, *key_path) -> Location:
         """The location of a key, else of its nearest enclosing table, else line 1."""
-        path = tuple(key_path)
+        found = self.positions.get(key_path)    # nearly always: the key was written
+        if found is not None:
+            return Location(self.path, found[0], found[1])
+        path = key_path[:-1]
         while path:
             if path in self.positions:
                 line, column = self.positions[path]
