@@ -96,7 +96,20 @@ def resolve(spec: CellSpec, kb: KnowledgeBase) -> Resolved:
     return Resolved(spec, table.values, table.provenance, table.texts, frozenset(given), tuple(layers))
 
 
-class _Table:
+class _Values:
+    """Where resolving writes values: `set` is the target's own; `kb` writes an entry's value with its source."""
+
+    def set(self, key, value, text, provenance) -> None:
+        raise NotImplementedError
+
+    def kb(self, key, entry: Entry, source_key: str, where: Location | None, value=None, how: str = "") -> None:
+        """Entry `source_key` (or `value`, one of its items) under `key`; nothing when the entry has none."""
+        item = entry.values.get(source_key) if value is None else value
+        if item is not None:
+            self.set(key, item.value, item.text, _kb_provenance(entry, item, where, how))
+
+
+class _Table(_Values):
     def __init__(self, spec: CellSpec):
         self.spec = spec
         self.values = [None] * len(F.FIELDS)
@@ -117,12 +130,6 @@ class _Table:
 
     def spec_value(self, path, value) -> None:
         self.set(path, value.value, value.text, _spec_provenance(self.spec, value.location))
-
-    def kb(self, path, entry: Entry, key: str, where: Location | None, value=None, how: str = "") -> None:
-        item = entry.values.get(key) if value is None else value
-        if item is None:
-            return
-        self.set(path, item.value, item.text, _kb_provenance(entry, item, where, how))
 
     def default(self, path, value, where) -> None:
         self.set(path, value, str(value), Provenance("rule default", where))
@@ -180,7 +187,7 @@ _KB_LAYER_KEYS = ("state", "class", "ionic_conductivity", "conductivity_temperat
                   "salt", "solvent", "additives")
 
 
-class _Layer:
+class _Layer(_Values):
     """The values of one layer while it is being resolved."""
 
     def __init__(self, spec: CellSpec):
@@ -193,11 +200,6 @@ class _Layer:
     def get(self, key):
         item = self.entries.get(key)
         return item[0] if item else None
-
-    def kb(self, key, entry: Entry, source_key: str, where, value=None, how: str = "") -> None:
-        item = entry.values.get(source_key) if value is None else value
-        if item is not None:
-            self.set(key, item.value, item.text, _kb_provenance(entry, item, where, how))
 
 
 def resolve_layer(layer: ElectrolyteLayer, spec: CellSpec, kb: KnowledgeBase) -> LayerValues:
@@ -219,7 +221,7 @@ def resolve_layer(layer: ElectrolyteLayer, spec: CellSpec, kb: KnowledgeBase) ->
     return LayerValues(layer.position, values.entries, frozenset(layer.values))
 
 
-class _Recorder:
+class _Recorder(_Values):
     """Stands in for a _Table or _Layer while a knowledge-base entry's values are worked out once:
     keeps each (key, value, text, provenance source), to be replayed at each spec's location."""
 
@@ -228,11 +230,6 @@ class _Recorder:
 
     def set(self, key, value, text, provenance) -> None:
         self.items.append((key, value, text, provenance.source))
-
-    def kb(self, key, entry: Entry, source_key: str, where, value=None, how: str = "") -> None:
-        item = entry.values.get(source_key) if value is None else value
-        if item is not None:
-            self.set(key, item.value, item.text, _kb_provenance(entry, item, where, how))
 
 
 def _recorded(function, entry: Entry, *args) -> tuple:
