@@ -32,21 +32,6 @@ _STRING = re.compile(r'''
 ''', re.VERBOSE)
 # Numbers, booleans, dates and times; a date-time may hold one space before its time.
 _SCALAR = re.compile(r"[^\s,\]}#=]+(?: \d\d:\d\d[^\s,\]}#]*)?")
-# The lines nearly every spec consists of, each read whole by one match: blank or comment lines, a bare key
-# with a one-line string or scalar or a one-line array of them, and a table header of bare keys. Dotted or
-# quoted keys, inline tables, nested or multi-line arrays, multi-line strings and date-times with a space do
-# not match and are read token by token.
-_ITEM = r"""(?:"(?:[^"\\\n]|\\.)*"|'[^'\n]*'|[^\s,\]}\#=\[{"']+)"""
-_LINE_END = r"[ \t]*(?:\#[^\n]*)?(?:\r?\n|\Z)"
-_COMMON_LINE = re.compile(rf"""
-      [ \t]*(?:\#[^\n]*)?\r?\n
-    | [ \t]*(?P<key>[A-Za-z0-9_-]+)[ \t]*=[ \t]*{_ITEM}{_LINE_END}
-    | [ \t]*(?P<array_key>[A-Za-z0-9_-]+)[ \t]*=[ \t]*\[(?P<items>[ \t]*(?:{_ITEM}[ \t]*,[ \t]*)*(?:{_ITEM}[ \t]*)?)\]
-      {_LINE_END}
-    | [ \t]*(?P<open>\[\[?)(?P<name>[ \t]*[A-Za-z0-9_-]+(?:[ \t]*\.[ \t]*[A-Za-z0-9_-]+)*[ \t]*)(?P<close>\]\]?)
-      {_LINE_END}
-""", re.VERBOSE)
-_ARRAY_ITEM = re.compile(rf"[ \t]*({_ITEM})[ \t]*,?")
 _ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))")
 _SIMPLE_ESCAPES = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r", "e": "\x1b", '"': '"', "\\": "\\"}
 
@@ -70,16 +55,14 @@ class _Scanner:
         self.found: dict = {}
         self.table: tuple = ()
         self.arrays: dict = {}           # array-of-tables path (with enclosing indexes) -> elements so far
-        self._line_starts: list[int] | None = None    # built on first use: common lines count their own
+        self.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
         self.deepest = (1, 1, 0)
 
     # -------------------------------------------------------------- positions
 
     def where(self, offset: int) -> tuple[int, int]:
-        if self._line_starts is None:
-            self._line_starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
-        line = bisect.bisect_right(self._line_starts, offset)
-        return line, offset - self._line_starts[line - 1] + 1
+        line = bisect.bisect_right(self.line_starts, offset)
+        return line, offset - self.line_starts[line - 1] + 1
 
     def record(self, path: tuple, offset: int) -> None:
         if path not in self.found:
@@ -90,7 +73,6 @@ class _Scanner:
     def document(self) -> dict:
         text = self.text
         while True:
-            self.common_lines()
             self.pos = _BLANK_LINES.match(text, self.pos).end()
             if self.pos >= len(text):
                 return self.found
@@ -104,44 +86,6 @@ class _Scanner:
                 if newline < 0:
                     return self.found
                 self.pos = newline + 1
-
-    def common_lines(self) -> None:
-        """Read whole lines of the common shapes (see _COMMON_LINE) from `pos` on, one match each; stop at
-        the first other line, which the token rules below read. Nearly every spec is only such lines."""
-        text, pos, found = self.text, self.pos, self.found
-        if pos == 0:
-            line, line_start = 1, 0
-        else:
-            line, column = self.where(pos)
-            line_start = pos - column + 1
-        # Anchored at each line (never finditer: searching on past a line that does not match would try
-        # every later offset, quadratic in a long line).
-        while (match := _COMMON_LINE.match(text, pos)) is not None and match.end() > pos:
-            group = match.lastindex    # None: a blank line; 1: a key; 3: an array ("array_key", "items"); 6: a header
-            if group == 1 or group == 3:
-                key_group = 1 if group == 1 else 2
-                path = (*self.table, match.group(key_group))
-                if path not in found:
-                    found[path] = (line, match.start(key_group) - line_start + 1)
-                if group == 3:
-                    for index, item in enumerate(_ARRAY_ITEM.finditer(text, match.start(3), match.end(3))):
-                        if (*path, index) not in found:
-                            found[(*path, index)] = (line, item.start(1) - line_start + 1)
-            elif group is not None:
-                opening, name, closing = match.group(4, 5, 6)
-                if len(opening) != len(closing):
-                    break
-                path = self._in_arrays(tuple(part.strip() for part in name.split(".")))
-                if len(opening) == 2:
-                    index = self.arrays.get(path, 0)
-                    self.arrays[path] = index + 1
-                    path = (*path, index)
-                self.table = path
-                if path not in found:
-                    found[path] = (line, match.start(4) - line_start + 1)
-            pos = line_start = match.end()
-            line += 1
-        self.pos = pos
 
     def header(self) -> bool:
         start = self.pos
