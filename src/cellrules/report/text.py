@@ -30,7 +30,6 @@ def _finding_lines(result, path: str) -> list[str]:
     missing data that skipped them is printed; passes and rules that do not apply (--all) by outcome."""
     lines, needs = [], {}
     for finding in result.findings:
-        rule = text_line(finding.rule)
         if finding.outcome == "unknown":
             needs.setdefault(finding.alternatives, []).append(finding)
         elif finding.outcome in ("fail", "waived"):
