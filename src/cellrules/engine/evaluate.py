@@ -11,7 +11,6 @@ from __future__ import annotations
 import copy
 import datetime
 import itertools
-import re
 
 import attrs
 
@@ -27,7 +26,6 @@ from cellrules.cellspec.load import load_document, load_spec
 from cellrules.cellspec.resolve import Resolved, resolve
 from cellrules.tomlfile import TomlDocument
 
-_PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_.]*)\}")
 # By outcome code: whether a finding is shown without --all (a passed or inapplicable rule is not).
 _SHOWN_WITHOUT_ALL = tuple(outcome not in (PASS, NOT_APPLICABLE) for outcome in range(len(OUTCOME_NAMES)))
 _SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
@@ -199,7 +197,7 @@ class _Context:
         alternatives = self._alternatives(rule, outcome) if unknown else ()
         missing = tuple(dict.fromkeys(name for alternative in alternatives for name in alternative))
         inputs = tuple({i.name: i for i in (*(self._input(s) for s in slots if self.values[s] is not None),
-                                            *(Input(name, "unknown", "missing") for name in missing))}.values()) \
+                                            *map(self._missing, missing))}.values()) \
             if self.options.finding_inputs else ()
         line, column = self._location(rule, slots)
         hidden = (FAIL, UNKNOWN, UNKNOWN_GUARD, SKIPPED)
@@ -264,6 +262,20 @@ class _Context:
             shown = self._inputs[slot] = self._show_input(slot)
         return shown
 
+    def _missing(self, name: str) -> Input:
+        """A missing input: one Input per name for the whole run, like the recurring values."""
+        shown = self.ruleset.inputs.get(name)
+        if shown is None:
+            shown = self._remember(name, Input(name, "unknown", "missing"))
+        return shown
+
+    def _remember(self, key, shown: Input) -> Input:
+        memo = self.ruleset.inputs
+        if len(memo) >= _SHOWN_MAX:
+            memo.clear()
+        memo[key] = shown
+        return shown
+
     def _name(self, slot: int) -> str:
         return self.resolved.display_name(self.ruleset.slot_name(slot), self.layer)
 
@@ -273,8 +285,22 @@ class _Context:
         if self._is_field(slot):
             provenance = self.provenance[slot]
             source = provenance.source if provenance else "missing"
+            if source.startswith("spec:"):     # names its spec: never recurs
+                return self._new_input(slot, name, value, source)
         else:
-            source = f"derived: {self.ruleset.derive_at(slot).source}"
+            source = self.ruleset.derived_sources[slot]
+        memo = self.ruleset.inputs
+        try:
+            # -0.0 equals 0.0 but is shown and written otherwise: a float is keyed by its exact bits
+            key = (slot, name, source, self.carrier, type(value), value.hex() if type(value) is float else value)
+            shown = memo.get(key)
+        except TypeError:    # a list of records: shown afresh
+            return self._new_input(slot, name, value, source)
+        if shown is None:
+            shown = self._remember(key, self._new_input(slot, name, value, source))
+        return shown
+
+    def _new_input(self, slot: int, name: str, value, source: str) -> Input:
         kind, dimension = self._kind(slot)
         shown = self._text(slot)
         if isinstance(value, (int, float)) and not isinstance(value, bool) and kind in (F.QUANTITY, F.POTENTIAL, F.NUMBER):
@@ -326,7 +352,8 @@ class _Context:
 
     def _fail_message(self, rule: RuleInfo, replaced: tuple[str, ...]) -> str:
         if rule.message:
-            text = _PLACEHOLDER.sub(lambda m: self._placeholder(m.group(1)), rule.message)
+            text = rule.message_format % tuple(map(self._text, rule.message_slots)) if rule.message_slots \
+                else rule.message
         else:
             shown = ", ".join(f"{i.name} = {i.value}" for i in
                               (self._input(s) for s in rule.requirement_slots[:4]))
@@ -338,9 +365,6 @@ class _Context:
         if covered:
             text += f" [supersedes {', '.join(covered)}]"
         return text
-
-    def _placeholder(self, name: str) -> str:
-        return self._text(F.SLOT.get(name, self.ruleset.compiled.derive_slots.get(name)))
 
 
 def superseded(ruleset: RuleSet, outcomes, options: CheckOptions) -> dict[str, str]:

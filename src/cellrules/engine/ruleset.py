@@ -31,6 +31,10 @@ class RuleInfo:
     guard_source: str
     requirement_source: str
     message: str
+    # The message as a %-format and the slot of each placeholder, split once here: substituting
+    # placeholders by regular expression was a fifth of building a spec's findings.
+    message_format: str
+    message_slots: tuple[int, ...]
     mechanism: str
     mitigations: tuple[str, ...]
     citation: str
@@ -81,10 +85,16 @@ class RuleSet:
     # Values as shown to a user (engine/evaluate.py), by (type, value, kind, dimension, carrier): the knowledge
     # base's values recur in every spec that names the material, and formatting a quantity costs a microsecond.
     shown: dict = attrs.field(init=False, repr=False, eq=False)
+    # A finding's inputs that do not name their spec (a knowledge-base or derived value), by slot, name,
+    # source, carrier and exact value: the same few recur in every spec (engine/evaluate.py).
+    inputs: dict = attrs.field(init=False, repr=False, eq=False)
+    derived_sources: dict = attrs.field(init=False, repr=False, eq=False)  # slot -> "derived: <its let>"
 
     def __attrs_post_init__(self):
         object.__setattr__(self, "_by_id", {r.id: r for r in self.rules})
         object.__setattr__(self, "shown", {})
+        object.__setattr__(self, "inputs", {})
+        object.__setattr__(self, "derived_sources", {d.slot: f"derived: {d.source}" for d in self.derives})
         object.__setattr__(self, "positions", {r.id: i for i, r in enumerate(self.rules)})
         object.__setattr__(self, "_derive_at", {d.slot: d for d in self.derives})
         object.__setattr__(self, "refinements", tuple(i for i, r in enumerate(self.rules) if r.refines or r.supersedes))
@@ -250,10 +260,21 @@ def _derive_infos(derive: ast.Derive, compiled: CompiledRules, checked) -> list[
     return infos
 
 
+def _message_template(message: str, compiled: CompiledRules) -> tuple[str, tuple[int, ...]]:
+    """`message` as a %-format with a `%s` for each `{placeholder}`, and the slot each one shows."""
+    from cellrules.language.ast import MESSAGE_PLACEHOLDER
+
+    pieces = MESSAGE_PLACEHOLDER.split(message)     # literal, name, literal, name, ..., literal
+    names = pieces[1::2]
+    slots = tuple(F.SLOT.get(name, compiled.derive_slots.get(name)) for name in names)
+    return "%s".join(piece.replace("%", "%%") for piece in pieces[::2]), slots
+
+
 def _rule_info(rule: ast.Rule, compiled: CompiledRules, derive_inputs: dict, scale) -> RuleInfo:
     from cellrules.engine.needs import build_tree
 
     layer = "self" if rule.per_layer else "electrolyte"
+    message_format, message_slots = _message_template(rule.message, compiled)
     return RuleInfo(
         guard_tree=build_tree(rule.guard, compiled, scale, layer),
         requirement_tree=build_tree(rule.requirement, compiled, scale, layer),
@@ -261,7 +282,8 @@ def _rule_info(rule: ast.Rule, compiled: CompiledRules, derive_inputs: dict, sca
         per_layer=rule.per_layer, layer_slot=compiled.layer_slots.get(rule.id),
         severity=rule.severity, failure_mode=rule.failure_mode,
         guard_source=rule.guard_source, requirement_source=rule.requirement_source,
-        message=rule.message, mechanism=rule.mechanism, mitigations=rule.mitigations,
+        message=rule.message, message_format=message_format, message_slots=message_slots,
+        mechanism=rule.mechanism, mitigations=rule.mitigations,
         citation=rule.citation, outside=rule.outside, needs=rule.needs, refines=rule.refines,
         supersedes=rule.supersedes, distinct=rule.distinct,
         guard_slots=_expand(_slots(rule.guard, compiled), derive_inputs),

@@ -5,9 +5,14 @@ checker can point at the exact token and explanations can quote the source.
 """
 from __future__ import annotations
 
+import re
+
 import attrs
 
 from cellrules.errors import Location
+
+# `{name}` in a rule's message: the value of a field or derived value, shown with its unit.
+MESSAGE_PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_.]*)\}")
 
 
 @attrs.frozen

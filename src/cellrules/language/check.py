@@ -9,8 +9,6 @@ stopping at the first, so a rule author fixes a file in one pass.
 """
 from __future__ import annotations
 
-import re
-
 import attrs
 
 from cellrules import units
@@ -26,7 +24,6 @@ EXAMPLE_VERDICTS = ("pass", "fail")
 # Ids the engine gives its own findings (a spec that cannot be read, a waiver's state): a pack rule with one
 # would share the SARIF descriptor and the waiver logic with them.
 RESERVED_PREFIXES = ("spec.", "waiver.")
-_PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_.]*)\}")
 
 
 @attrs.frozen
@@ -471,7 +468,7 @@ class Checker:
                              "every rule explains its mechanism and cites the review")
         if not rule.mitigations:
             self.problem(f"rule {rule.id} has no 'mitigate' clause", where, "say what a designer can do about it")
-        for placeholder in _PLACEHOLDER.findall(rule.message):
+        for placeholder in ast.MESSAGE_PLACEHOLDER.findall(rule.message):
             if placeholder not in F.SLOT and placeholder not in self._derives \
                     and _layer_derive_name(placeholder) not in self._derives:
                 self.problem(f"message of {rule.id} names unknown value {{{placeholder}}}",
