@@ -1,11 +1,14 @@
 """`--format json`: exactly the document of cell-spec.md, field for field.
 
 The document is written file by file (`JsonDocument`, report/stream.py): each result as soon
-as it is final, byte for byte as json.dumps(indent=2) writes the whole document.
+as it is final, byte for byte as json.dumps(indent=2) writes the whole document. `result_json`
+is that document's result as a tree; `_ResultWriter` writes the same bytes without building it.
 """
 from __future__ import annotations
 
-from cellrules.report.safe import Prerendered, indented_json, json_dumps
+from json.encoder import encode_basestring as _escaped   # the C escaper json.dumps(ensure_ascii=False) uses
+
+from cellrules.report.safe import Prerendered, has_surrogate, indented_json, json_dumps
 from cellrules.report.stream import JsonList, render_whole
 
 # Rendered once, copied after (safe.Prerendered): a rule's mitigations recur in every finding of it, and
@@ -95,19 +98,159 @@ class JsonDocument:
 
     def __init__(self):
         self._list = JsonList(json_dumps({"version": 1, "results": []}, indent=2) + "\n")
+        self._writer = _ResultWriter(self._list.indent)
         self.cache_key = f"json {self._list.indent!r}"   # a piece depends on the result alone (report/stream.py)
 
     def head(self) -> str:
         return self._list.head()
 
     def render(self, result) -> str:
-        return indented_json(result_json(result, recurring=True), self._list.indent)
+        text = self._writer.result(result) if result.status != "error" else None
+        if text is None:
+            return indented_json(result_json(result, recurring=True), self._list.indent)
+        return text
 
     def add(self, item) -> str:
         return self._list.item(item.piece)
 
     def tail(self) -> str:
         return self._list.tail()
+
+
+class _ResultWriter:
+    """A checked file's result as indented_json(result_json(result)) writes it at `indent`, written directly.
+
+    A result is its findings, and a finding has one fixed shape: building that tree and walking it
+    again was two thirds of JSON's cost over text (about 115 us a file on the benchmark's specs).
+    Here the parts a rule fixes (rule, outcome, severity, failure mode; mitigations and citation)
+    are written once per rule and copied, an input once per file (findings of a file share their
+    Input values) or once per run when it does not name its spec, and the rest is joined from
+    escaped strings. Whatever this writer does not cover (a lone surrogate, a duplicate input
+    name, a value of a type it does not expect) it declines with None, and the tree is written
+    instead: tests/test_streaming.py holds both to the same bytes.
+    """
+
+    def __init__(self, indent: str):
+        self._indent = indent
+        self._at = indent + "  "                  # the result's keys
+        self._finding = self._at + "  "           # a finding
+        self._key = self._finding + "  "          # a finding's keys
+        # What recurs across files, kept per indent for the whole run (and not pickled: see __reduce__).
+        self._heads, self._tails, self._inputs = _MEMOS.setdefault(indent, ({}, {}, {}))
+
+    def __reduce__(self):
+        return _ResultWriter, (self._indent,)     # a worker process gets the indent, not the memos
+
+    def result(self, result) -> str | None:
+        try:
+            return self._result(result)
+        except (_Declined, TypeError):            # TypeError: a field that is not a string
+            return None
+
+    def _result(self, result) -> str | None:
+        at, finding = self._at, self._finding
+        parts = ["{\n", at, '"file": ', _escaped(result.path), ",\n", at, '"status": ', _escaped(result.status),
+                 ",\n", at, '"findings": ']
+        if result.findings:
+            shown: dict = {}                      # id(Input) -> its text: a file's findings share their inputs
+            separator = "[\n" + finding
+            for item in result.findings:
+                parts.append(separator)
+                parts.append(self._written(item, shown))
+                separator = ",\n" + finding
+            parts.append("\n" + at + "]")
+        else:
+            parts.append("[]")
+        parts.append("\n" + at[:-2] + "}")
+        text = "".join(parts)
+        if not text.isascii() and has_surrogate(text):
+            return None
+        return text
+
+    def _written(self, finding, shown: dict) -> str:
+        key = self._key
+        if type(finding.line) is not int or type(finding.column) is not int:
+            raise _Declined
+        head = self._heads.get((finding.rule, finding.outcome, finding.severity, finding.failure_mode))
+        if head is None:
+            head = self._head(finding)
+        tail = self._tails.get((finding.mitigations, finding.citation))
+        if tail is None:
+            tail = self._tail(finding)
+        if finding.inputs:
+            inputs = [self._input(i, shown) for i in finding.inputs]
+            if len({i.name for i in finding.inputs}) != len(inputs):
+                raise _Declined                   # the tree keeps the last of a name: leave it to the tree
+            between = ",\n" + key + "  "
+            written_inputs = "{\n" + key + "  " + between.join(inputs) + "\n" + key + "}"
+        else:
+            written_inputs = "{}"
+        text = (f"{head}{_escaped(finding.message)},\n{key}\"location\": {{\n{key}  \"line\": {finding.line},\n"
+                f"{key}  \"column\": {finding.column}\n{key}}},\n{key}\"inputs\": {written_inputs},\n{tail}")
+        if finding.outcome == "unknown":
+            text += ",\n" + key + '"needs": ' + indented_json([list(g) for g in finding.alternatives], key)
+        return text + "\n" + self._finding + "}"
+
+    def _head(self, finding) -> str:
+        key = self._key
+        head = "".join(("{\n", key, '"rule": ', _escaped(finding.rule), ",\n", key, '"outcome": ', _escaped(finding.outcome),
+                        ",\n", key, '"severity": ', _escaped(finding.severity), ",\n", key, '"failure_mode": ',
+                        _escaped(finding.failure_mode), ",\n", key, '"message": '))
+        if len(self._heads) >= _RECURRING_MAX:
+            self._heads.clear()
+        self._heads[(finding.rule, finding.outcome, finding.severity, finding.failure_mode)] = head
+        return head
+
+    def _tail(self, finding) -> str:
+        key = self._key
+        tail = "".join((key, '"mitigations": ', indented_json(list(finding.mitigations), key), ",\n",
+                        key, '"citation": ', _escaped(finding.citation)))
+        if len(self._tails) >= _RECURRING_MAX:
+            self._tails.clear()
+        self._tails[(finding.mitigations, finding.citation)] = tail
+        return tail
+
+    def _input(self, item, shown: dict) -> str:
+        text = shown.get(id(item))
+        if text is None:
+            if item.source.startswith("spec:"):
+                text = self._input_text(item)
+            else:
+                # The engine hands out one Input per recurring value (engine/evaluate.py): keyed by identity,
+                # the Input kept alive beside its text so that its id cannot be reused for another.
+                known = self._inputs.get(id(item))
+                if known is not None and known[0] is item:
+                    text = known[1]
+                else:
+                    if len(self._inputs) >= _RECURRING_MAX:
+                        self._inputs.clear()
+                    text = self._input_text(item)
+                    self._inputs[id(item)] = (item, text)
+            shown[id(item)] = text
+        return text
+
+    def _input_text(self, item) -> str:
+        inner = self._key + "    "
+        text = f"{_escaped(item.name)}: {{\n{inner}\"value\": {_escaped(item.value)},\n{inner}\"source\": {_escaped(item.source)}"
+        si = item.si
+        if si is not None:
+            if type(si) is float:
+                si = _finite(si)
+                si = float.__repr__(si) if type(si) is float else _escaped(si)
+            elif type(si) is int:
+                si = int.__repr__(si)
+            else:
+                raise _Declined
+            text += f",\n{inner}\"si\": {si},\n{inner}\"unit\": {_escaped(item.unit)}"
+        return text + "\n" + self._key + "  }"
+
+
+class _Declined(Exception):
+    """A result _ResultWriter leaves to the tree."""
+
+
+# Per indent: rule heads, rule tails and recurring inputs, each bounded as _RECURRING is.
+_MEMOS: dict[str, tuple[dict, dict, dict]] = {}
 
 
 def render_json(results) -> str:

@@ -115,7 +115,7 @@ def indented_json(value, indent: str) -> str:
     except _NotPlain:
         return json_dumps(_unwrapped(value), indent=2).replace("\n", "\n" + indent)
     text = "".join(out)
-    if not text.isascii() and _has_surrogate(text):
+    if not text.isascii() and has_surrogate(text):
         return json_dumps(_unwrapped(value), indent=2).replace("\n", "\n" + indent)
     return text
 
@@ -151,7 +151,7 @@ def _unwrapped(value):
     return value
 
 
-def _has_surrogate(text: str) -> bool:
+def has_surrogate(text: str) -> bool:
     """Whether UTF-8 cannot write `text`; encoding costs a third of a regular-expression scan."""
     try:
         text.encode("utf-8")
