@@ -69,16 +69,20 @@ def read_regular(path: str | Path, limit: int | None = None, *, follow_symlinks:
         flags |= getattr(os, "O_NOFOLLOW", 0)
     descriptor = os.open(path, flags)
     try:
-        mode = os.fstat(descriptor).st_mode
-        if not stat.S_ISREG(mode):
-            raise NotRegularFile(path, file_kind(mode))
-        chunks, size = [], 0
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
+            raise NotRegularFile(path, file_kind(status.st_mode))
+        # Ask for the size fstat gives, plus one byte to see the end, not for 1 MiB: the buffer is then a
+        # small allocation, and a short read ends the loop without another read call.
+        chunks, size, want = [], 0, status.st_size + 1
         while limit is None or size <= limit:
-            chunk = os.read(descriptor, 1 << 20 if limit is None else min(1 << 20, limit + 1 - size))
-            if not chunk:
-                break
+            asked = min(want, 1 << 20) if limit is None else min(want, 1 << 20, limit + 1 - size)
+            chunk = os.read(descriptor, asked)
             chunks.append(chunk)
             size += len(chunk)
+            if len(chunk) < asked:   # a short read of a regular file: its end
+                break
+            want = 1 << 16           # it grew since fstat: read on
         return b"".join(chunks)
     finally:
         os.close(descriptor)
