@@ -184,3 +184,23 @@ def test_potential_without_reference_is_versus_the_carrier(knowledge, write_spec
 def test_every_problem_of_a_file_is_reported(knowledge, write_spec):
     path = write_spec(CELL_LI + 'stack_pressure = 5\ncurrent_density = "1 MPa"\n')
     assert len(problems_of(knowledge, path)) == 2
+
+
+def test_a_quantity_accepted_for_one_field_is_judged_afresh_for_another(knowledge, write_spec):
+    """Accepted quantity strings are remembered per field: the same text is still refused where it does
+    not fit, in every spec that writes it, at that spec's own line."""
+    good = write_spec(CELL_LI + 'stack_pressure = "5 MPa"\n')
+    assert value(knowledge, good, "cell.stack_pressure")[0] == 5e6
+    wrong_field = CELL_LI.replace('temperature = "25 degC"', 'temperature = "5 MPa"')
+    for _ in range(2):
+        (problem,) = problems_of(knowledge, write_spec(wrong_field))
+        assert problem.message == "temperature: expected a temperature, got a pressure (5 MPa)"
+
+
+def test_a_refused_quantity_is_reported_in_every_spec_that_writes_it(knowledge, write_spec):
+    for extra in ("", "# a comment moves the key down a line\n"):
+        path = write_spec(CELL_LI + extra + 'stack_pressure = "-5 MPa"\n')
+        (problem,) = problems_of(knowledge, path)
+        assert "cannot be negative" in problem.message
+        lines = open(path, encoding="utf-8").read().splitlines()
+        assert lines[problem.location.line - 1] == 'stack_pressure = "-5 MPa"'

@@ -11,6 +11,7 @@ import datetime
 import functools
 import math
 import re
+from collections.abc import Collection
 
 from cellrules import potential, units
 from cellrules.errors import Location, ManyErrors, SpecError, did_you_mean
@@ -37,6 +38,11 @@ _NON_NEGATIVE = {units.LENGTH, units.PRESSURE, units.CONDUCTIVITY, units.CURRENT
 FRACTIONS = ("cell.coulombic_efficiency", "cell.capacity_retention", "electrolyte.transference_number")
 _NUMBER_EXAMPLES = {"cell.cycles": "500", "cell.coulombic_efficiency": "0.998", "cell.capacity_retention": "0.8",
                     "anode.volume_change": "3.0", "interlayer.conduction_group": "2"}
+# Quantity strings already accepted for a field -> their SI value. Specs of one repository write the same few
+# ("25 degC", "5 MPa") again and again; parsing and judging one costs ten times the look-up. Bounded; a
+# string that was refused is not kept, so its problem is reported afresh, at its own line.
+_ACCEPTED: dict[tuple[str, str], float] = {}
+_ACCEPTED_MAX = 1 << 16
 
 
 @functools.lru_cache(maxsize=None)
@@ -58,11 +64,13 @@ def load_spec(path: str, knowledge: KnowledgeBase, rule_ids=(), source: bytes | 
 def load_document(doc: TomlDocument, knowledge: KnowledgeBase, rule_ids=()) -> CellSpec:
     """Validate a parsed spec: a file, TOML text or a dict given to the Python API, an edited spec, or a
     screened candidate (whose problems are then reported at the space file's positions)."""
-    return _Loader(doc, knowledge, frozenset(rule_ids)).load()
+    # The ids are only looked in when a waiver names a rule: a rule set's keys view is used as it is,
+    # not copied into a set for every spec.
+    return _Loader(doc, knowledge, rule_ids if isinstance(rule_ids, Collection) else tuple(rule_ids)).load()
 
 
 class _Loader:
-    def __init__(self, doc: TomlDocument, knowledge: KnowledgeBase, rule_ids: frozenset):
+    def __init__(self, doc: TomlDocument, knowledge: KnowledgeBase, rule_ids: Collection[str]):
         self.doc = doc
         self.kb = knowledge
         self.rule_ids = rule_ids
@@ -278,6 +286,10 @@ class _Loader:
         raise AssertionError(kind)  # pragma: no cover
 
     def _quantity(self, field: F.Field, raw, where: Location) -> SpecValue | None:
+        if type(raw) is str:
+            accepted = _ACCEPTED.get((field.path, raw))
+            if accepted is not None:
+                return SpecValue(accepted, raw, where)
         expected = units.VOLTAGE if field.kind == F.POTENTIAL else field.dimension
         example = functools.partial(example_value, field)   # for a problem's hint only: most values have none
         if isinstance(raw, bool) or not isinstance(raw, (str, int, float)):
@@ -314,7 +326,12 @@ class _Loader:
                 and quantity.value < 0:
             self.problem(f"{field.key} cannot be negative ({raw})", where)
             return None
-        return self._plausible(field, SpecValue(quantity.value, raw, where), repr(raw))
+        value = self._plausible(field, SpecValue(quantity.value, raw, where), repr(raw))
+        if value is not None:
+            if len(_ACCEPTED) >= _ACCEPTED_MAX:
+                _ACCEPTED.clear()
+            _ACCEPTED[field.path, raw] = quantity.value
+        return value
 
     def _plausible(self, field: F.Field, value: SpecValue, written: str) -> SpecValue | None:
         """`value` when it is physically possible for `field` (cellspec/plausible.py); else a problem and None."""
