@@ -239,6 +239,21 @@ def _minimal(alternatives: tuple) -> tuple:
     """Drop an alternative that asks for more than another one does; keep the first few, smallest first."""
     if len(alternatives) == 1:
         return alternatives
-    unique = sorted(set(alternatives), key=lambda a: (len(a), sorted(map(repr, a))))
+    unique = sorted(set(alternatives), key=_order)
     kept = [a for a in unique if not any(b < a for b in unique)]
     return tuple(kept[:_MAX_ALTERNATIVES])
+
+
+def _order(alternative: frozenset) -> tuple:
+    """Where an alternative sorts: fewer leaves first, then by the leaves' reprs (a stable order across runs).
+    The same few alternatives recur in every spec: their keys are remembered (bounded)."""
+    key = _ORDERS.get(alternative)
+    if key is None:
+        if len(_ORDERS) >= _ORDERS_MAX:
+            _ORDERS.clear()
+        key = _ORDERS[alternative] = (len(alternative), sorted(map(repr, alternative)))
+    return key
+
+
+_ORDERS: dict = {}
+_ORDERS_MAX = 1 << 14
