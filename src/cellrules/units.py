@@ -172,14 +172,16 @@ class Dimension:
         """The coherent SI unit values of this dimension are held in ("S/m", "Pa", "V vs SHE"), for JSON."""
         if self.potential:
             return "V vs SHE"
-        return _SI_UNITS.get(self.exponents, self.base_units)
+        unit = _SI_UNITS.get(self.exponents)     # not .get(..., self.base_units): that builds the fallback each time
+        return unit if unit is not None else self.base_units
 
     @property
     def name(self) -> str:
         """A human name ("pressure"), or the base-unit expression when the table has none."""
         if self.potential:
             return "potential on an electrode scale"
-        return _DIMENSION_NAMES.get(self.exponents, self.base_units)
+        name = _DIMENSION_NAMES.get(self.exponents)
+        return name if name is not None else self.base_units
 
     @property
     def phrase(self) -> str:
