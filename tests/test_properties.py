@@ -286,6 +286,86 @@ def test_a_potential_converts_between_every_pair_of_references_and_back(ruleset,
 
 # ----------------------------------------------------------------------------- determinism
 
+EXAMPLE_TEXTS = tuple(path.read_text(encoding="utf-8") for path in sorted(EXAMPLES.glob("*.toml")))
+
+
+_QUANTITY_LINE = re.compile(r'^(\s*[a-z_]+\s*=\s*")(\d+(?:\.\d+)?)( [^"]+")\s*$')
+
+
+@st.composite
+def example_with_gaps(draw) -> str:
+    """A shipped example with some of its `key = value` lines left out and some quantities scaled: data
+    missing in every pattern, and known values on either side of a rule's limits."""
+    lines = draw(st.sampled_from(EXAMPLE_TEXTS)).splitlines()
+    keys = [i for i, line in enumerate(lines) if "=" in line and not line.lstrip().startswith(("#", "spec_version"))]
+    dropped = set(draw(st.lists(st.sampled_from(keys), max_size=6))) if keys else set()
+    quantities = [i for i, line in enumerate(lines) if _QUANTITY_LINE.match(line)]
+    for i in set(draw(st.lists(st.sampled_from(quantities), max_size=6))) if quantities else ():
+        head, number, unit = _QUANTITY_LINE.match(lines[i]).groups()
+        factor = draw(st.sampled_from((0.01, 0.3, 3.0, 100.0)))
+        lines[i] = f"{head}{float(number) * factor:g}{unit}"
+    return "\n".join(line for i, line in enumerate(lines) if i not in dropped) + "\n"
+
+
+def _memos(ruleset) -> tuple[dict, ...]:
+    return ruleset.alternatives, ruleset.inputs, ruleset.shown
+
+
+@PROPERTY
+@given(texts=st.lists(example_with_gaps(), min_size=2, max_size=5))
+def test_findings_do_not_depend_on_the_specs_checked_before(ruleset, texts):
+    """What the engine remembers across specs (what an unknown rule needs, inputs and values as shown) is
+    keyed by everything it depends on: a spec's findings are the same after any other specs as alone."""
+    with tempfile.TemporaryDirectory() as folder:
+        paths = []
+        for index, text in enumerate(texts):
+            paths.append(Path(folder, f"spec{index}.toml"))
+            paths[-1].write_text(text, encoding="utf-8")
+        after_others = [check_file(ruleset, str(path), OPTIONS) for path in paths + paths[::-1]]
+        alone = []
+        for path in paths + paths[::-1]:
+            for memo in _memos(ruleset):
+                memo.clear()
+            alone.append(check_file(ruleset, str(path), OPTIONS))
+    assert [(r.status, r.findings) for r in after_others] == [(r.status, r.findings) for r in alone]
+
+
+PAIR = """spec_version = 1
+
+[cell]
+name = "no window given"
+carrier = "Li"
+
+[anode]
+material = "{anode}"
+
+[electrolyte]
+material = "a new polymer"
+custom = true
+state = "polymer"
+class = "polymer"
+"""
+
+
+def test_what_an_unknown_rule_needs_follows_the_known_values_too(ruleset, tmp_path):
+    """The same data missing, a different known value: a metal anode can be judged from the interphase
+    products as well as the reduction limit, an alloy only from the limit. Remembered needs must tell the
+    two apart, in either order."""
+    metal, alloy = tmp_path / "metal.toml", tmp_path / "alloy.toml"
+    metal.write_text(PAIR.format(anode="Li"), encoding="utf-8")
+    alloy.write_text(PAIR.format(anode="Li-In"), encoding="utf-8")
+
+    def needs(path):
+        (finding,) = [f for f in check_file(ruleset, str(path), OPTIONS).findings if f.rule == "window.anode-reduction"]
+        return finding.alternatives
+
+    for first, second in ((metal, alloy), (alloy, metal)):
+        ruleset.alternatives.clear()
+        needs(first)
+        assert needs(second) == {metal: (("electrolyte.window.low",), ("electrolyte.interphase_products",)),
+                                 alloy: (("electrolyte.window.low",),)}[second]
+
+
 def test_evaluation_gives_the_same_findings_twice(ruleset, resolved_examples):
     for resolved in resolved_examples:
         first, second = evaluate(ruleset, resolved, OPTIONS), evaluate(ruleset, resolved, OPTIONS)

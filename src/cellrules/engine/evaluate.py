@@ -14,7 +14,7 @@ import datetime
 import attrs
 
 from cellrules import display
-from cellrules.engine.needs import Needs
+from cellrules.engine.needs import Needs, reads as needs_reads
 from cellrules.engine.results import FileResult, Finding, Input
 from cellrules.engine.ruleset import RuleInfo, RuleSet
 from cellrules.errors import CellrulesError, InternalError, ManyErrors
@@ -32,6 +32,7 @@ _FIELD_COUNT = len(F.FIELDS)    # slots below are spec fields, the rest derived 
 _SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 _HIDDEN = (FAIL, UNKNOWN, UNKNOWN_GUARD, SKIPPED)     # outcomes a superseding finding stands in for
 _SHOWN_MAX = 50_000      # values remembered as shown (a few MB); then forgotten and remembered afresh
+_NEEDS_MAX = 20_000      # needs of unknown rules remembered (keys hold the values read: ~10 MB)
 
 
 @attrs.frozen
@@ -235,8 +236,33 @@ class _Context:
         elif rule.per_layer and self.resolved.layers:
             record = self.values[F.SLOT["electrolyte_layers"]][0]
         position = self.layer or (1 if rule.per_layer and self.resolved.layers else None)
-        return tuple(tuple(sorted(dict.fromkeys(self._leaf_name(leaf) for leaf in alternative)))
-                     for alternative in self._needs.of(tree, record, position))
+        key, memo = self._alternatives_key(rule, outcome, tree, record), self.ruleset.alternatives
+        try:
+            found = memo.get(key)
+        except TypeError:    # a list among the values: worked out afresh
+            found = key = None
+        if found is None:
+            found = tuple(tuple(sorted(dict.fromkeys(self._leaf_name(leaf) for leaf in alternative)))
+                          for alternative in self._needs.of(tree, record, position))
+            if key is not None:
+                if len(memo) >= _NEEDS_MAX:
+                    memo.clear()
+                memo[key] = found
+        return found
+
+    def _alternatives_key(self, rule: RuleInfo, outcome: int, tree, record) -> tuple:
+        """What an unknown rule's alternatives depend on: the rule and tree, the layer judged and the stack
+        height (they fix the position and the names shown), and the values that decide the tree (needs.reads),
+        each with its type (True and 1 are equal keys, but `or` tells them apart)."""
+        reads = self.ruleset.tree_reads.get(id(tree))
+        if reads is None:    # the trees live as long as the rule set: their ids stay theirs
+            reads = self.ruleset.tree_reads[id(tree)] = needs_reads(
+                tree, self.ruleset.derive_trees, self.ruleset.layer_trees)
+        slots, fields = reads
+        values = tuple(map(self.evaluated.__getitem__, slots))
+        fields_read = () if record is None else tuple(record[i] if i < len(record) else None for i in fields)
+        return (rule.id, outcome, self.layer, self._height, values, tuple(map(type, values)),
+                fields_read, tuple(map(type, fields_read)))
 
     def _leaf_name(self, leaf: tuple) -> str:
         """A missing input as the user addresses it."""

@@ -219,6 +219,46 @@ class Needs:
         return (total, KNOWN) if not unknown else (None, _all(unknown))
 
 
+def reads(tree, derive_trees: dict, layer_trees: tuple) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """(slots, fields of the layer record) whose values decide what `tree` needs.
+
+    Those the tree reads, and, since an unknown derived or per-layer value is interpreted in turn,
+    those its derived values and per-layer values read. `Needs.of` is a function of these values
+    (a collection a quantifier runs over is one of the slots), of the layer position and of
+    nothing else, so its answer can be remembered by them (engine/evaluate.py).
+    """
+    slots, fields, seen = set(), set(), set()
+    width = len(F.RECORD_FIELDS["electrolyte_layer"])
+
+    def walk(node):
+        tag = node[0]
+        if tag == "lit":
+            return
+        if tag == "slot":
+            slots.add(node[1])
+            if node[1] in derive_trees and node[1] not in seen:
+                seen.add(node[1])
+                walk(derive_trees[node[1]])
+            return
+        if tag == "self":
+            fields.add(node[1])
+            if node[1] >= width and ("self", node[1]) not in seen:
+                seen.add(("self", node[1]))
+                walk(layer_trees[node[1] - width])
+            return
+        if tag in ("item", "var"):
+            return     # an item of a collection: the collection is a slot read
+        if tag == "quant":
+            walk(node[3])
+            walk(node[4])
+            return
+        for child in node[2:] if tag in ("op", "call") else node[1:]:
+            walk(child)
+
+    walk(tree)
+    return tuple(sorted(slots)), tuple(sorted(fields))
+
+
 def _all(needs: list) -> tuple:
     """Every one of `needs` must be met: the products of their alternatives."""
     needs = [need for need in needs if need != KNOWN]

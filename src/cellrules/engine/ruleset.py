@@ -85,15 +85,22 @@ class RuleSet:
     # Values as shown to a user (engine/evaluate.py), by (type, value, kind, dimension, carrier): the knowledge
     # base's values recur in every spec that names the material, and formatting a quantity costs a microsecond.
     shown: dict = attrs.field(init=False, repr=False, eq=False)
-    # A finding's inputs that do not name their spec (a knowledge-base or derived value), by slot, name,
-    # source, carrier and exact value: the same few recur in every spec (engine/evaluate.py).
+    # A finding's inputs that do not name their spec (a knowledge-base or derived value), by slot, layer,
+    # stack height, source, carrier and exact value: the same few recur in every spec (engine/evaluate.py).
     inputs: dict = attrs.field(init=False, repr=False, eq=False)
+    # What an unknown rule needs, by the rule, the layer judged, the stack height and the values that decide
+    # it (needs.reads, kept per tree in `tree_reads`): specs that leave out the same data miss the same
+    # inputs, and working it out again was a sixth of building a spec's findings (engine/evaluate.py).
+    alternatives: dict = attrs.field(init=False, repr=False, eq=False)
+    tree_reads: dict = attrs.field(init=False, repr=False, eq=False)
     derived_sources: dict = attrs.field(init=False, repr=False, eq=False)  # slot -> "derived: <its let>"
 
     def __attrs_post_init__(self):
         object.__setattr__(self, "_by_id", {r.id: r for r in self.rules})
         object.__setattr__(self, "shown", {})
         object.__setattr__(self, "inputs", {})
+        object.__setattr__(self, "alternatives", {})
+        object.__setattr__(self, "tree_reads", {})
         object.__setattr__(self, "derived_sources", {d.slot: f"derived: {d.source}" for d in self.derives})
         object.__setattr__(self, "positions", {r.id: i for i, r in enumerate(self.rules)})
         object.__setattr__(self, "_derive_at", {d.slot: d for d in self.derives})
