@@ -25,8 +25,8 @@ from cellrules.cellspec.load import load_document, load_spec
 from cellrules.cellspec.resolve import Resolved, resolve
 from cellrules.tomlfile import TomlDocument
 
-# By outcome code: whether a finding is shown without --all (a passed or inapplicable rule is not).
-# Outcome code -> 1 when its finding is shown without --all, as a bytes.translate table (_shown_without_all).
+# Outcome code -> 1 when its finding is shown without --all (a passed or inapplicable rule's is not), as a
+# bytes.translate table (_shown_without_all).
 _SHOWN_WITHOUT_ALL = bytes(outcome not in (PASS, NOT_APPLICABLE) for outcome in range(len(OUTCOME_NAMES))).ljust(256, b"\0")
 _FIELD_COUNT = len(F.FIELDS)    # slots below are spec fields, the rest derived values
 _SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
@@ -227,8 +227,6 @@ class _Context:
 
     def _alternatives(self, rule: RuleInfo, outcome: int) -> tuple[tuple[str, ...], ...]:
         """What would decide an unknown rule: groups of inputs, any one group sufficing (engine/needs.py)."""
-        if self._needs is None:
-            self._needs = Needs(self.evaluated, self.ruleset.derive_trees, self.ruleset.layer_trees, RUNTIME)
         tree = rule.guard_tree if outcome == UNKNOWN_GUARD else rule.requirement_tree
         record = None
         if rule.per_layer and self.layer is not None:
@@ -242,6 +240,8 @@ class _Context:
         except TypeError:    # a list among the values: worked out afresh
             found = key = None
         if found is None:
+            if self._needs is None:
+                self._needs = Needs(self.evaluated, self.ruleset.derive_trees, self.ruleset.layer_trees, RUNTIME)
             found = tuple(tuple(sorted(dict.fromkeys(self._leaf_name(leaf) for leaf in alternative)))
                           for alternative in self._needs.of(tree, record, position))
             if key is not None:
