@@ -73,16 +73,20 @@ def read_regular(path: str | Path, limit: int | None = None, *, follow_symlinks:
         if not stat.S_ISREG(status.st_mode):
             raise NotRegularFile(path, file_kind(status.st_mode))
         # Ask for the size fstat gives, plus one byte to see the end, not for 1 MiB: the buffer is then a
-        # small allocation, and a short read ends the loop without another read call.
-        chunks, size, want = [], 0, status.st_size + 1
+        # small allocation, and a read that comes up short once all of that size is in ends the loop
+        # without another read call. Short before that (cut by a signal) or grown since: read on.
+        expected = status.st_size
+        chunks, size = [], 0
         while limit is None or size <= limit:
+            want = expected + 1 - size if size < expected else 1 << 16
             asked = min(want, 1 << 20) if limit is None else min(want, 1 << 20, limit + 1 - size)
             chunk = os.read(descriptor, asked)
+            if not chunk:
+                break
             chunks.append(chunk)
             size += len(chunk)
-            if len(chunk) < asked:   # a short read of a regular file: its end
+            if len(chunk) < asked and size >= expected:
                 break
-            want = 1 << 16           # it grew since fstat: read on
         return b"".join(chunks)
     finally:
         os.close(descriptor)
