@@ -14,6 +14,7 @@ import datetime
 import attrs
 
 from cellrules import display
+from cellrules.engine.inputs import FindingInputs
 from cellrules.engine.needs import Needs, reads as needs_reads
 from cellrules.engine.results import FileResult, Finding, Input
 from cellrules.engine.ruleset import RuleInfo, RuleSet
@@ -201,7 +202,7 @@ class _Context:
             missing = tuple(dict.fromkeys(name for alternative in alternatives for name in alternative))
         else:
             alternatives = missing = ()
-        inputs = self._finding_inputs(slots, missing) if self.options.finding_inputs else ()
+        inputs = FindingInputs(self, slots, missing) if self.options.finding_inputs and (slots or missing) else ()
         line, column = self._location(rule, slots)
         replaced = tuple(sorted(k for k in superseded_by
                                 if self._final_superseder(k, superseded_by) == rule.id
@@ -282,23 +283,64 @@ class _Context:
     def _is_field(self, slot: int) -> bool:
         return slot < _FIELD_COUNT
 
-    def _finding_inputs(self, slots, missing: tuple[str, ...]) -> tuple[Input, ...]:
-        """A finding's inputs, one per name (the last of a name wins): the values it read, then what it needs.
-
-        The loop of _input, written out: a failing or unknown finding reads four values on average, and
-        this runs for every one of them.
-        """
-        values, shown, by_name = self.values, self._inputs, {}
+    def built_inputs(self, slots, missing: tuple[str, ...]) -> tuple[Input, ...]:
+        """A finding's inputs, one per name (the last of a name wins): the values it read, then what it needs
+        (engine/inputs.py builds them from here when something reads them)."""
+        values, by_name = self.values, {}
         for slot in slots:
             if values[slot] is not None:
-                item = shown.get(slot)
-                if item is None:
-                    item = shown[slot] = self._show_input(slot)
+                item = self._input(slot)
                 by_name[item.name] = item
         for name in missing:
             item = self._missing(name)
             by_name[item.name] = item
         return tuple(by_name.values())
+
+    def input_texts(self, slots, missing: tuple[str, ...], halves, quote, recurring: dict, per_file: dict) -> list[str]:
+        """The text of each of built_inputs(slots, missing): `halves(Input)`, the text before and after its
+        source, around `quote(source)`. No Input is built for a value whose text `per_file` (the caller's, for
+        one file) has by layer and slot, nor for one whose halves `recurring` (the caller's, across files) has
+        by what fixes them (_text_key): the value of nearly every input of a JSON finding recurs in file after
+        file, from the knowledge base, derived, or the same number given in another spec.
+        """
+        values, layer, by_name = self.values, self.layer, {}
+        for slot in slots:
+            if values[slot] is not None:
+                named = per_file.get((layer, slot))
+                if named is None:
+                    named = per_file[(layer, slot)] = self._input_text(slot, halves, quote, recurring)
+                by_name[named[0]] = named[1]
+        for name in missing:
+            named = recurring.get(name)
+            if named is None:
+                item = self._missing(name)
+                before, after = halves(item)
+                named = _bounded_put(recurring, name, (name, before + quote(item.source) + after))
+            by_name[name] = named[1]
+        return list(by_name.values())
+
+    def _input_text(self, slot: int, halves, quote, recurring: dict) -> tuple[str, str]:
+        """(name, text) of a slot's input. A value from the knowledge base or derived is remembered with its
+        source, its whole text; a value of the spec without it, as the halves around it (its source names the
+        spec's file and line: it never recurs)."""
+        source = self._source(slot)
+        own = slot < _FIELD_COUNT and source.startswith("spec:")
+        key = self._text_key(slot, None if own else source)
+        try:
+            named = recurring.get(key)
+        except TypeError:    # a list of records: shown afresh
+            key = named = None
+        if named is None:
+            item = self._show_input(slot)
+            before, after = halves(item)
+            named = (item.name, before, after) if own else (item.name, before + quote(source) + after)
+            if key is not None:
+                _bounded_put(recurring, key, named)
+        return (named[0], named[1] + quote(source) + named[2]) if own else named
+
+    def any_known(self, slots) -> bool:
+        values = self.values
+        return any(values[slot] is not None for slot in slots)
 
     def _input(self, slot: int) -> Input:
         """The value a slot holds, shown with its unit and source; once per spec (many rules read one value)."""
@@ -311,40 +353,40 @@ class _Context:
         """A missing input: one Input per name for the whole run, like the recurring values."""
         shown = self.ruleset.inputs.get(name)
         if shown is None:
-            shown = self._remember(name, Input(name, "unknown", "missing"))
-        return shown
-
-    def _remember(self, key, shown: Input) -> Input:
-        memo = self.ruleset.inputs
-        if len(memo) >= _SHOWN_MAX:
-            memo.clear()
-        memo[key] = shown
+            shown = _bounded_put(self.ruleset.inputs, name, Input(name, "unknown", "missing"))
         return shown
 
     def _name(self, slot: int) -> str:
         return self.resolved.display_name(self.ruleset.slot_name(slot), self.layer)
 
     def _show_input(self, slot: int) -> Input:
-        value = self.values[slot]
-        if slot < _FIELD_COUNT:
-            provenance = self.provenance[slot]
-            source = provenance.source if provenance else "missing"
-            if source.startswith("spec:"):     # names its spec: never recurs
-                return self._new_input(slot, self._name(slot), value, source)
-        else:
-            source = self.ruleset.derived_sources[slot]
+        value, source = self.values[slot], self._source(slot)
+        if slot < _FIELD_COUNT and source.startswith("spec:"):   # names its spec: never recurs
+            return self._new_input(slot, self._name(slot), value, source)
+        key = self._text_key(slot, source)
         memo = self.ruleset.inputs
         try:
-            # The slot, the layer it stands for and the stack's height fix the name shown (_name). -0.0
-            # equals 0.0 but is shown and written otherwise: a float is keyed by its exact bits.
-            key = (slot, self.layer, self._height, source, self.carrier, type(value),
-                   value.hex() if type(value) is float else value)
             shown = memo.get(key)
         except TypeError:    # a list of records: shown afresh
             return self._new_input(slot, self._name(slot), value, source)
         if shown is None:
-            shown = self._remember(key, self._new_input(slot, self._name(slot), value, source))
+            shown = _bounded_put(memo, key, self._new_input(slot, self._name(slot), value, source))
         return shown
+
+    def _source(self, slot: int) -> str:
+        if slot < _FIELD_COUNT:
+            provenance = self.provenance[slot]
+            return provenance.source if provenance else "missing"
+        return self.ruleset.derived_sources[slot]
+
+    def _text_key(self, slot: int, source: str | None) -> tuple:
+        """What fixes how a slot's value is shown, with `source` (None: without it). The slot, the layer it
+        stands for and the stack's height fix the name shown (_name). -0.0 equals 0.0 but is shown and
+        written otherwise: a float is keyed by its exact bits. A key can still hold a list (of records),
+        which no dict takes: the caller then shows the value afresh."""
+        value = self.values[slot]
+        return (slot, self.layer, self._height, source, self.carrier, type(value),
+                value.hex() if type(value) is float else value)
 
     def _new_input(self, slot: int, name: str, value, source: str) -> Input:
         kind, dimension = self._kind(slot)
@@ -374,9 +416,7 @@ class _Context:
         except TypeError:    # a list of records: shown afresh
             return display.show(value, kind, dimension, self.scale, self.carrier)
         if shown is None:
-            if len(memo) >= _SHOWN_MAX:
-                memo.clear()
-            shown = memo[key] = display.show(value, kind, dimension, self.scale, self.carrier)
+            shown = _bounded_put(memo, key, display.show(value, kind, dimension, self.scale, self.carrier))
         return shown
 
     def _location(self, rule: RuleInfo, slots) -> tuple[int, int]:
@@ -411,6 +451,14 @@ class _Context:
         if covered:
             text += f" [supersedes {', '.join(covered)}]"
         return text
+
+
+def _bounded_put(memo: dict, key, value):
+    """memo[key] = value, the memo emptied first when full (_SHOWN_MAX); returns value."""
+    if len(memo) >= _SHOWN_MAX:
+        memo.clear()
+    memo[key] = value
+    return value
 
 
 def superseded(ruleset: RuleSet, outcomes, options: CheckOptions) -> dict[str, str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from json.encoder import encode_basestring as _escaped   # the C escaper json.dumps(ensure_ascii=False) uses
 
+from cellrules.engine.inputs import FindingInputs
 from cellrules.report.safe import Prerendered, has_surrogate, indented_json, json_dumps
 from cellrules.report.stream import JsonList, render_whole
 
@@ -136,7 +137,7 @@ class _ResultWriter:
         self._finding = self._at + "  "           # a finding
         self._key = self._finding + "  "          # a finding's keys
         # What recurs across files, kept per indent for the whole run (and not pickled: see __reduce__).
-        self._heads, self._tails, self._inputs = _MEMOS.setdefault(indent, ({}, {}, {}))
+        self._heads, self._tails, self._inputs, self._recurring = _MEMOS.setdefault(indent, ({}, {}, {}, {}))
 
     def __reduce__(self):
         return _ResultWriter, (self._indent,)     # a worker process gets the indent, not the memos
@@ -152,7 +153,7 @@ class _ResultWriter:
         parts = ["{\n", at, '"file": ', _escaped(result.path), ",\n", at, '"status": ', _escaped(result.status),
                  ",\n", at, '"findings": ']
         if result.findings:
-            shown: dict = {}                      # id(Input) -> its text: a file's findings share their inputs
+            shown: dict = {}                      # a file's inputs, each written once: its findings share them
             separator = "[\n" + finding
             for item in result.findings:
                 parts.append(separator)
@@ -177,10 +178,13 @@ class _ResultWriter:
         tail = self._tails.get((finding.mitigations, finding.citation))
         if tail is None:
             tail = self._tail(finding)
-        if finding.inputs:
+        if type(finding.inputs) is FindingInputs:  # the engine's: texts without Inputs where they recur
+            inputs = finding.inputs.texts(self._input_halves, _escaped, self._recurring, shown)
+        else:
             inputs = [self._input(i, shown) for i in finding.inputs]
             if len({i.name for i in finding.inputs}) != len(inputs):
                 raise _Declined                   # the tree keeps the last of a name: leave it to the tree
+        if inputs:
             between = ",\n" + key + "  "
             written_inputs = "{\n" + key + "  " + between.join(inputs) + "\n" + key + "}"
         else:
@@ -230,27 +234,34 @@ class _ResultWriter:
         return text
 
     def _input_text(self, item) -> str:
+        before, after = self._input_halves(item)
+        return before + _escaped(item.source) + after
+
+    def _input_halves(self, item) -> tuple[str, str]:
+        """An input's text before and after its source: a spec's own value recurs in other specs but its
+        source, which names the file (engine/evaluate.py keeps the halves)."""
         inner = self._key + "    "
-        text = f"{_escaped(item.name)}: {{\n{inner}\"value\": {_escaped(item.value)},\n{inner}\"source\": {_escaped(item.source)}"
+        before = f"{_escaped(item.name)}: {{\n{inner}\"value\": {_escaped(item.value)},\n{inner}\"source\": "
         si = item.si
-        if si is not None:
-            if type(si) is float:
-                si = _finite(si)
-                si = float.__repr__(si) if type(si) is float else _escaped(si)
-            elif type(si) is int:
-                si = int.__repr__(si)
-            else:
-                raise _Declined
-            text += f",\n{inner}\"si\": {si},\n{inner}\"unit\": {_escaped(item.unit)}"
-        return text + "\n" + self._key + "  }"
+        if si is None:
+            return before, "\n" + self._key + "  }"
+        if type(si) is float:
+            si = _finite(si)
+            si = float.__repr__(si) if type(si) is float else _escaped(si)
+        elif type(si) is int:
+            si = int.__repr__(si)
+        else:
+            raise _Declined
+        return before, f",\n{inner}\"si\": {si},\n{inner}\"unit\": {_escaped(item.unit)}\n{self._key}  }}"
 
 
 class _Declined(Exception):
     """A result _ResultWriter leaves to the tree."""
 
 
-# Per indent: rule heads, rule tails and recurring inputs, each bounded as _RECURRING is.
-_MEMOS: dict[str, tuple[dict, dict, dict]] = {}
+# Per indent: rule heads, rule tails, recurring Inputs by identity and recurring values by what fixes them
+# (engine/inputs.py), each bounded.
+_MEMOS: dict[str, tuple[dict, dict, dict, dict]] = {}
 
 
 def render_json(results) -> str:
