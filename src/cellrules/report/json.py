@@ -137,7 +137,8 @@ class _ResultWriter:
         self._finding = self._at + "  "           # a finding
         self._key = self._finding + "  "          # a finding's keys
         # What recurs across files, kept per indent for the whole run (and not pickled: see __reduce__).
-        self._heads, self._tails, self._inputs, self._recurring = _MEMOS.setdefault(indent, ({}, {}, {}, {}))
+        memos = _MEMOS.setdefault(indent, ({}, {}, {}, {}, {}))
+        self._heads, self._tails, self._needs, self._inputs, self._recurring = memos
 
     def __reduce__(self):
         return _ResultWriter, (self._indent,)     # a worker process gets the indent, not the memos
@@ -192,7 +193,10 @@ class _ResultWriter:
         text = (f"{head}{_escaped(finding.message)},\n{key}\"location\": {{\n{key}  \"line\": {finding.line},\n"
                 f"{key}  \"column\": {finding.column}\n{key}}},\n{key}\"inputs\": {written_inputs},\n{tail}")
         if finding.outcome == "unknown":
-            text += ",\n" + key + '"needs": ' + indented_json([list(g) for g in finding.alternatives], key)
+            needs = self._needs.get(finding.alternatives)
+            if needs is None:
+                needs = self._needs_text(finding.alternatives)
+            text += needs
         return text + "\n" + self._finding + "}"
 
     def _head(self, finding) -> str:
@@ -213,6 +217,14 @@ class _ResultWriter:
             self._tails.clear()
         self._tails[(finding.mitigations, finding.citation)] = tail
         return tail
+
+    def _needs_text(self, alternatives) -> str:
+        """An unknown finding's needs: the same few groups recur in finding after finding (engine/needs.py)."""
+        needs = ",\n" + self._key + '"needs": ' + indented_json([list(g) for g in alternatives], self._key)
+        if len(self._needs) >= _RECURRING_MAX:
+            self._needs.clear()
+        self._needs[alternatives] = needs
+        return needs
 
     def _input(self, item, shown: dict) -> str:
         text = shown.get(id(item))
@@ -259,9 +271,9 @@ class _Declined(Exception):
     """A result _ResultWriter leaves to the tree."""
 
 
-# Per indent: rule heads, rule tails, recurring Inputs by identity and recurring values by what fixes them
-# (engine/inputs.py), each bounded.
-_MEMOS: dict[str, tuple[dict, dict, dict, dict]] = {}
+# Per indent: rule heads, rule tails, needs, recurring Inputs by identity and recurring values by what fixes
+# them (engine/inputs.py), each bounded.
+_MEMOS: dict[str, tuple[dict, dict, dict, dict, dict]] = {}
 
 
 def render_json(results) -> str:
