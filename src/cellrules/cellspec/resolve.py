@@ -361,12 +361,8 @@ def _layer_defaults(values: _Layer, layer: ElectrolyteLayer, spec: CellSpec, kb:
             values.kb("class_conductivity_temperature", row, "conductivity_temperature", where)
 
 
-@functools.cache
-def _block_slots(key: str) -> tuple[int, int] | None:
-    """The slots of a layer key in the blocks of the layer at the anode and the one at the cathode."""
-    if f"electrolyte.{key}" not in F.SLOT:
-        return None
-    return F.SLOT[f"electrolyte.{key}"], F.SLOT[f"cathode_electrolyte.{key}"]
+# The slots of each layer key in the blocks of the layer at the anode and the one at the cathode.
+_BLOCK_SLOTS = {key: (F.SLOT[f"electrolyte.{key}"], F.SLOT[f"cathode_electrolyte.{key}"]) for key in F.ELECTROLYTE_KEYS}
 
 
 def place_layers(table: _Table, layers: list[LayerValues], spec: CellSpec, kb: KnowledgeBase) -> set[int]:
@@ -374,10 +370,12 @@ def place_layers(table: _Table, layers: list[LayerValues], spec: CellSpec, kb: K
     every layer and interface into the record lists; return the slots the spec itself set."""
     given: set[int] = set()
     if layers:
+        values, texts, provenances = table.values, table.texts, table.provenance   # ~60 values a spec: no calls
         for block, layer in ((0, layers[0]), (1, layers[-1])):
             for key, (value, text, provenance) in layer.entries.items():
-                table.set_slot(_block_slots(key)[block], value, text, provenance)
-            given.update(slots[block] for key in layer.given if (slots := _block_slots(key)) is not None)
+                slot = _BLOCK_SLOTS[key][block]
+                values[slot], texts[slot], provenances[slot] = value, text, provenance
+            given.update(slots[block] for key in layer.given if (slots := _BLOCK_SLOTS.get(key)) is not None)
     where = spec.sections.get("electrolyte") or spec.sections.get("cell")
     records = tuple(tuple([item[0] if (item := layer.entries.get(key)) else None for key in F.ELECTROLYTE_KEYS]
                           + [float(layer.position)]) for layer in layers)

@@ -280,9 +280,6 @@ class _Context:
             return self.resolved.display_name(f"electrolyte.{layer_key}", index + (1 if side == "anode" else 2))
         return f"{F.FIELDS[slot].path}.{index + 1}.{key}"
 
-    def _is_field(self, slot: int) -> bool:
-        return slot < _FIELD_COUNT
-
     def built_inputs(self, slots, missing: tuple[str, ...]) -> tuple[Input, ...]:
         """A finding's inputs, one per name (the last of a name wins): the values it read, then what it needs
         (engine/inputs.py builds them from here when something reads them)."""
@@ -397,7 +394,7 @@ class _Context:
 
     def _kind(self, slot: int) -> tuple:
         """(kind, dimension) of a spec field or a derived value."""
-        described = F.FIELDS[slot] if self._is_field(slot) else self.ruleset.derive_at(slot)
+        described = F.FIELDS[slot] if slot < _FIELD_COUNT else self.ruleset.derive_at(slot)
         return described.kind, described.dimension
 
     def _text(self, slot: int) -> str:
@@ -422,7 +419,7 @@ class _Context:
     def _location(self, rule: RuleInfo, slots) -> tuple[int, int]:
         """The spec key that supplied the first input; else the rule's section header; else line 1."""
         for slot in slots:
-            if self._is_field(slot):
+            if slot < _FIELD_COUNT:
                 provenance = self.provenance[slot]
                 if provenance is not None and provenance.location is not None and provenance.location.line:
                     return provenance.location.line, provenance.location.column or 1
@@ -430,7 +427,7 @@ class _Context:
         sections = {**spec.sections, "electrolyte": spec.electrolytes[(self.layer or 1) - 1].location,
                     "cathode_electrolyte": spec.electrolytes[-1].location} if spec.electrolytes else spec.sections
         for slot in slots:
-            section = F.FIELDS[slot].section if self._is_field(slot) else None
+            section = F.FIELDS[slot].section if slot < _FIELD_COUNT else None
             if section in sections:
                 where = sections[section]
                 return where.line, where.column or 1
