@@ -155,7 +155,7 @@ def _in_path_order(args, tasks, rulesets, broken: dict, missing: list, counts, r
                     + [render(_missing(path)) for path in missing], key=lambda r: r.path)
     checked = iter_results(tasks, rulesets, args.jobs or default_jobs(), cache=not args.no_cache, counts=counts,
                            render=render)
-    return heapq.merge(checked, extras, key=lambda r: r.path)
+    return heapq.merge(checked, extras, key=lambda r: r.path) if extras else checked   # nearly always none
 
 
 def _document(args, rulesets: dict, settings: dict, sources: dict):
