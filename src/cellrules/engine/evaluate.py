@@ -300,12 +300,13 @@ class _Context:
         by what fixes them (_text_key): the value of nearly every input of a JSON finding recurs in file after
         file, from the knowledge base, derived, or the same number given in another spec.
         """
-        values, layer, by_name = self.values, self.layer, {}
+        values, by_name = self.values, {}
+        layer = (self.layer or 0) << 20     # per_file's key: the layer judged and the slot, as one int
         for slot in slots:
             if values[slot] is not None:
-                named = per_file.get((layer, slot))
+                named = per_file.get(layer | slot)
                 if named is None:
-                    named = per_file[(layer, slot)] = self._input_text(slot, halves, quote, recurring)
+                    named = per_file[layer | slot] = self._input_text(slot, halves, quote, recurring)
                 by_name[named[0]] = named[1]
         for name in missing:
             named = recurring.get(name)
@@ -320,8 +321,12 @@ class _Context:
         """(name, text) of a slot's input. A value from the knowledge base or derived is remembered with its
         source, its whole text; a value of the spec without it, as the halves around it (its source names the
         spec's file and line: it never recurs)."""
-        source = self._source(slot)
-        own = slot < _FIELD_COUNT and source.startswith("spec:")
+        if slot < _FIELD_COUNT:
+            provenance = self.provenance[slot]
+            source = provenance.source if provenance else "missing"
+            own = source.startswith("spec:")
+        else:
+            source, own = self.ruleset.derived_sources[slot], False
         key = self._text_key(slot, None if own else source)
         try:
             named = recurring.get(key)

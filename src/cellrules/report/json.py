@@ -154,11 +154,14 @@ class _ResultWriter:
         parts = ["{\n", at, '"file": ', _escaped(result.path), ",\n", at, '"status": ', _escaped(result.status),
                  ",\n", at, '"findings": ']
         if result.findings:
-            shown: dict = {}                      # a file's inputs, each written once: its findings share them
+            # A file's inputs, each written once (its findings share them): the engine's by layer and slot
+            # (engine/inputs.py), others by the Input's identity.
+            texts: dict = {}
+            shown: dict = {}
             separator = "[\n" + finding
             for item in result.findings:
                 parts.append(separator)
-                parts.append(self._written(item, shown))
+                parts.append(self._written(item, texts, shown))
                 separator = ",\n" + finding
             parts.append("\n" + at + "]")
         else:
@@ -169,7 +172,7 @@ class _ResultWriter:
             return None
         return text
 
-    def _written(self, finding, shown: dict) -> str:
+    def _written(self, finding, texts: dict, shown: dict) -> str:
         key = self._key
         if type(finding.line) is not int or type(finding.column) is not int:
             raise _Declined
@@ -180,7 +183,7 @@ class _ResultWriter:
         if tail is None:
             tail = self._tail(finding)
         if type(finding.inputs) is FindingInputs:  # the engine's: texts without Inputs where they recur
-            inputs = finding.inputs.texts(self._input_halves, _escaped, self._recurring, shown)
+            inputs = finding.inputs.texts(self._input_halves, _escaped, self._recurring, texts)
         else:
             inputs = [self._input(i, shown) for i in finding.inputs]
             if len({i.name for i in finding.inputs}) != len(inputs):
