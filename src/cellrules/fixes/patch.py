@@ -151,6 +151,8 @@ class _Placed:
 
     def __init__(self):
         self.values = dict.fromkeys(_BLOCK_SLOTS)
+        self.texts: dict = {}          # written by place_layers beside the values; a part is its values
+        self.provenance: dict = {}
 
     def set(self, path, value, text, provenance) -> None:
         self.set_slot(F.SLOT[path], value, text, provenance)
