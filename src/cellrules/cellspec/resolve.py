@@ -86,11 +86,7 @@ def resolve(spec: CellSpec, kb: KnowledgeBase) -> Resolved:
     _interlayers(table, spec)
     _sei(table, spec, kb)
     _collectors(table, spec)
-    given = set()
-    for path, value in spec.values.items():  # the spec's own values win
-        table.spec_value(path, value)
-        if path in F.SLOT:
-            given.add(F.SLOT[path])
+    given = table.spec_values(spec.values)  # the spec's own values win
     layers = [resolve_layer(layer, spec, kb) for layer in spec.electrolytes]
     given |= place_layers(table, layers, spec, kb)
     return Resolved(spec, table.values, table.provenance, table.texts, frozenset(given), tuple(layers))
@@ -101,6 +97,11 @@ class _Values:
 
     def set(self, key, value, text, provenance) -> None:
         raise NotImplementedError
+
+    def replay(self, items: tuple, where) -> None:
+        """What an entry gives (_recorded), each value with its source at `where`, the spec's location."""
+        for key, value, text, source in items:
+            self.set(key, value, text, Provenance(source, where))
 
     def kb(self, key, entry: Entry, source_key: str, where: Location | None, value=None, how: str = "") -> None:
         """Entry `source_key` (or `value`, one of its items) under `key`; nothing when the entry has none."""
@@ -128,8 +129,22 @@ class _Table(_Values):
     def get(self, path):
         return self.values[F.SLOT[path]]
 
-    def spec_value(self, path, value) -> None:
-        self.set(path, value.value, value.text, _spec_provenance(self.spec, value.location))
+    def spec_values(self, given: dict) -> set[int]:
+        """The spec's own values (path -> SpecValue) over what is there; returns their slots. A dozen a spec,
+        each three list stores: no call per value."""
+        values, texts, provenance, slots, path = self.values, self.texts, self.provenance, F.SLOT, self.spec.path
+        for key, value in given.items():
+            slot = slots[key]
+            where = value.location
+            values[slot], texts[slot] = value.value, value.text
+            provenance[slot] = Provenance(f"spec: {path}:{where.line}", where)
+        return {slots[key] for key in given}
+
+    def replay(self, items: tuple, where) -> None:
+        values, texts, provenance, slots = self.values, self.texts, self.provenance, F.SLOT
+        for key, value, text, source in items:
+            slot = slots[key]
+            values[slot], texts[slot], provenance[slot] = value, text, Provenance(source, where)
 
     def default(self, path, value, where) -> None:
         self.set(path, value, str(value), Provenance("rule default", where))
@@ -151,8 +166,8 @@ def _anode(table: _Table, spec: CellSpec, kb: KnowledgeBase, carrier_metal: Entr
               _material_provenance(spec, material))
     entry, how = material.entry, _how(material)
     if entry is not None:
-        _replay(table, kb.derived(entry, ("anode", how, carrier_metal and carrier_metal.name),
-                                  lambda: _recorded(_anode_entry, entry, how, carrier_metal)), material.location)
+        table.replay(kb.derived(entry, ("anode", how, carrier_metal and carrier_metal.name),
+                                lambda: _recorded(_anode_entry, entry, how, carrier_metal)), material.location)
 
 
 def _anode_entry(table: _Table, entry: Entry, where, how: str, carrier_metal: Entry | None) -> None:
@@ -197,6 +212,11 @@ class _Layer(_Values):
     def set(self, key, value, text, provenance) -> None:
         self.entries[key] = (value, text, provenance)
 
+    def replay(self, items: tuple, where) -> None:
+        entries = self.entries
+        for key, value, text, source in items:
+            entries[key] = (value, text, Provenance(source, where))
+
     def get(self, key):
         item = self.entries.get(key)
         return item[0] if item else None
@@ -211,8 +231,8 @@ def resolve_layer(layer: ElectrolyteLayer, spec: CellSpec, kb: KnowledgeBase) ->
                    _material_provenance(spec, material))
         entry, where, how = material.entry, material.location, _how(material)
         if entry is not None:
-            _replay(values, kb.derived(entry, ("layer", how, spec.carrier),
-                                       lambda: _recorded(_layer_entry, entry, how, spec.carrier)), where)
+            values.replay(kb.derived(entry, ("layer", how, spec.carrier),
+                                     lambda: _recorded(_layer_entry, entry, how, spec.carrier)), where)
     _liquid_parts(values, layer)
     for key, value in layer.values.items():  # the spec's own values win
         values.set(key, value.value, value.text, _spec_provenance(spec, value.location))
@@ -237,11 +257,6 @@ def _recorded(function, entry: Entry, *args) -> tuple:
     recorder = _Recorder()
     function(recorder, entry, None, *args)
     return tuple(recorder.items)
-
-
-def _replay(target, items: tuple, where) -> None:
-    for key, value, text, source in items:
-        target.set(key, value, text, Provenance(source, where))
 
 
 def _layer_entry(values: _Layer, entry: Entry, where, how: str, carrier: str) -> None:
