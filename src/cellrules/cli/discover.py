@@ -53,13 +53,17 @@ def same_file_key(path: str) -> str:
 
 
 def _walk(root: str):
-    """The *.toml files under `root`, as path strings (a Path per file was a quarter of finding 100,000)."""
-    for folder, dirs, files in os.walk(os.fspath(Path(root))):
+    """The *.toml files under `root`, as path strings (a Path per file was a quarter of finding 100,000),
+    spelt as Path(folder, name) spells them: a walk of "." gives "./sub", shown as "sub"."""
+    top = os.fspath(Path(root))
+    here = os.curdir + os.sep
+    for folder, dirs, files in os.walk(top):
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _SKIP_DIRS
                          and not os.path.exists(os.path.join(folder, d, "pyvenv.cfg")))
+        shown = "" if folder == os.curdir else folder[len(here):] if folder.startswith(here) else folder
         for name in sorted(files):
             if name.endswith(".toml") and name not in CONFIG_NAMES:
-                yield os.path.join(folder, name)
+                yield os.path.join(shown, name)
 
 
 def _excluded(path: Path, patterns) -> bool:
