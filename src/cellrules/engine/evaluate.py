@@ -145,9 +145,10 @@ class _Context:
         failed = set()
         outcomes, rules = self.outcomes, self.ruleset.rules
         shown = range(len(rules)) if self.options.include_all else _shown_without_all(outcomes)
+        selected = self.options.selected if self.options.select or self.options.ignore else None
         for i in shown:
             rule, outcome = rules[i], outcomes[i]
-            if not self.options.selected(rule.id):
+            if selected is not None and not selected(rule.id):
                 continue
             if outcome == FAIL:
                 failed.add(rule.id)
@@ -198,8 +199,7 @@ class _Context:
         slots = rule.guard_slots if outcome == UNKNOWN_GUARD else self.ruleset.slots_read(rule.id)
         unknown = outcome == UNKNOWN or outcome == UNKNOWN_GUARD
         if unknown:
-            alternatives = self._alternatives(rule, outcome)
-            missing = tuple(dict.fromkeys(name for alternative in alternatives for name in alternative))
+            alternatives, missing, needed = self._alternatives(rule, outcome)
         else:
             alternatives = missing = ()
         inputs = FindingInputs(self, slots, missing) if self.options.finding_inputs and (slots or missing) else ()
@@ -211,7 +211,7 @@ class _Context:
         if outcome == FAIL:
             message = self._fail_message(rule, replaced)
         elif unknown:
-            message = f"{rule.title}: needs {needs_text(alternatives)}" if alternatives else \
+            message = f"{rule.title}: needs {needed}" if alternatives else \
                 f"{rule.title}: cannot be decided from the values given"
         elif outcome == SKIPPED:
             prerequisites = tuple(p for p in (*rule.needs, *([rule.refines] if rule.refines else ()))
@@ -226,8 +226,9 @@ class _Context:
                        inputs, rule.mitigations, rule.citation, missing, prerequisites, replaced,
                        alternatives=alternatives)
 
-    def _alternatives(self, rule: RuleInfo, outcome: int) -> tuple[tuple[str, ...], ...]:
-        """What would decide an unknown rule: groups of inputs, any one group sufficing (engine/needs.py)."""
+    def _alternatives(self, rule: RuleInfo, outcome: int) -> tuple:
+        """What would decide an unknown rule: groups of inputs, any one group sufficing (engine/needs.py);
+        with every input of them once, and the groups as the message says them (needs_text)."""
         tree = rule.guard_tree if outcome == UNKNOWN_GUARD else rule.requirement_tree
         record = None
         if rule.per_layer and self.layer is not None:
@@ -243,8 +244,10 @@ class _Context:
         if found is None:
             if self._needs is None:
                 self._needs = Needs(self.evaluated, self.ruleset.derive_trees, self.ruleset.layer_trees, RUNTIME)
-            found = tuple(tuple(sorted(dict.fromkeys(self._leaf_name(leaf) for leaf in alternative)))
-                          for alternative in self._needs.of(tree, record, position))
+            alternatives = tuple(tuple(sorted(dict.fromkeys(self._leaf_name(leaf) for leaf in alternative)))
+                                 for alternative in self._needs.of(tree, record, position))
+            found = (alternatives, tuple(dict.fromkeys(name for alternative in alternatives for name in alternative)),
+                     needs_text(alternatives))
             if key is not None:
                 if len(memo) >= _NEEDS_MAX:
                     memo.clear()
