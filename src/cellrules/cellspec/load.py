@@ -257,7 +257,8 @@ class _Loader:
             if raw < 0:
                 self.problem(f"{field.key} cannot be negative, got {raw}", where)
                 return None
-            return self._plausible(field, SpecValue(float(raw), str(raw), where), str(raw))
+            text = str(raw)
+            return self._plausible(field, SpecValue(float(raw), text, where), text)
         if kind == F.STRING:
             if not isinstance(raw, str):
                 self.problem(f"{field.key} must be a string, got {_shown(raw)}", where,
@@ -268,7 +269,7 @@ class _Loader:
                 self.problem(f"{field.key} {raw!r} is not one of the accepted values", where,
                              did_you_mean(raw, field.vocabulary) or "values: " + ", ".join(field.vocabulary))
                 return None
-            return self._plausible(field, SpecValue(raw, raw, where), repr(raw))
+            return self._plausible(field, SpecValue(raw, raw, where))
         if kind == F.BOOL:
             if not isinstance(raw, bool):
                 self.problem(f"{field.key} must be true or false, got {_shown(raw)}", where)
@@ -306,7 +307,7 @@ class _Loader:
         try:
             if field.kind == F.POTENTIAL:
                 parsed = potential.parse_potential(raw, self.carrier, self.kb.scale)
-                return self._plausible(field, SpecValue(parsed.she, raw, where), repr(raw))
+                return self._plausible(field, SpecValue(parsed.she, raw, where))
             quantity = units.parse_quantity(raw)
         except (units.UnitError, potential.PotentialError) as error:
             self.problem(f"{field.key}: {error.message}", where, error.hint)
@@ -326,15 +327,16 @@ class _Loader:
                 and quantity.value < 0:
             self.problem(f"{field.key} cannot be negative ({raw})", where)
             return None
-        value = self._plausible(field, SpecValue(quantity.value, raw, where), repr(raw))
+        value = self._plausible(field, SpecValue(quantity.value, raw, where))
         if value is not None:
             if len(_ACCEPTED) >= _ACCEPTED_MAX:
                 _ACCEPTED.clear()
             _ACCEPTED[field.path, raw] = quantity.value
         return value
 
-    def _plausible(self, field: F.Field, value: SpecValue, written: str) -> SpecValue | None:
-        """`value` when it is physically possible for `field` (cellspec/plausible.py); else a problem and None."""
+    def _plausible(self, field: F.Field, value: SpecValue, written: str | None = None) -> SpecValue | None:
+        """`value` when it is physically possible for `field` (cellspec/plausible.py); else a problem and None,
+        quoting the value as `written` (by default its text, quoted: made only for a problem)."""
         if isinstance(value.value, str):
             if value.value.strip():
                 return value
@@ -343,6 +345,7 @@ class _Loader:
         bounds = plausible.out_of_range(field.path, value.value)
         if bounds is None:
             return value
+        written = repr(value.text) if written is None else written
         self.problem(plausible.message(field.key, written, value.value, bounds, self.kb.scale, self.carrier),
                      value.location, bounds.hint)
         return None
@@ -390,7 +393,7 @@ class _Loader:
             self.problem(f"{key} must be an orbital energy in eV (vacuum scale)", where, 'e.g. homo = "-6.9 eV"')
             return
         she = potential.energy_to_potential_she(quantity.value / units.ELECTRON_VOLT)
-        orbital = self._plausible(F.BY_PATH[f"electrolyte.{key}"], SpecValue(she, raw, where), repr(raw))
+        orbital = self._plausible(F.BY_PATH[f"electrolyte.{key}"], SpecValue(she, raw, where))
         if orbital is not None:
             values[key] = orbital
 

@@ -50,12 +50,12 @@ def rendered(document: Document, result, shown=None) -> Rendered:
 
     `shown(result)`: the result as the user sees it (-v names an internal error's type).
     """
-    from cellrules.engine.evaluate import internal_error_result
-
     result = shown(result) if shown is not None else result
     try:
         piece = document.render(result)
     except Exception as error:  # noqa: BLE001 - this result breaks the format: report it as its file's error
+        from cellrules.engine.evaluate import internal_error_result
+
         result = internal_error_result(result.path, error)
         result = shown(result) if shown is not None else result
         piece = document.render(result)
