@@ -131,13 +131,12 @@ class _Table(_Values):
 
     def spec_values(self, given: dict) -> set[int]:
         """The spec's own values (path -> SpecValue) over what is there; returns their slots. A dozen a spec,
-        each three list stores: no call per value."""
-        values, texts, provenance, slots, path = self.values, self.texts, self.provenance, F.SLOT, self.spec.path
+        each three list stores."""
+        values, texts, provenance, slots, spec = self.values, self.texts, self.provenance, F.SLOT, self.spec
         for key, value in given.items():
             slot = slots[key]
-            where = value.location
             values[slot], texts[slot] = value.value, value.text
-            provenance[slot] = Provenance(f"spec: {path}:{where.line}", where)
+            provenance[slot] = _spec_provenance(spec, value.location)
         return {slots[key] for key in given}
 
     def replay(self, items: tuple, where) -> None:
