@@ -229,7 +229,10 @@ def test_a_damaged_entry_is_checked_and_rendered_again(repository):
     args = ("--format", "json", repository / "designs")
     first = check(repository, *args)
     entries = sorted((repository / "cache" / "cellrules-results" / NAMESPACE).glob("*/*.entry"))
-    assert entries and all(b'"json ' in entry.read_bytes() for entry in entries[:3])
+    holding = [b'"json ' in entry.read_bytes() for entry in entries]
+    # Every entry holds its JSON piece but the broken spec's (an error is rendered afresh). Entries are named
+    # by a key that holds the spec's path, so which comes first changes from run to run.
+    assert len(entries) > 3 and holding.count(False) == 1
     for entry in entries:
         entry.write_bytes(entry.read_bytes().replace(b"fail", b"pass"))
     again = check(repository, "-v", *args)
