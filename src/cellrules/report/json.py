@@ -43,9 +43,7 @@ def finding_json(finding, recurring: bool = False) -> dict:
 def _recurring(key, build, value) -> Prerendered:
     wrapped = _RECURRING.get(key)
     if wrapped is None:
-        if len(_RECURRING) >= _RECURRING_MAX:
-            _RECURRING.clear()
-        wrapped = _RECURRING[key] = Prerendered(build(value))
+        wrapped = _remembered(_RECURRING, key, Prerendered(build(value)))
     return wrapped
 
 
@@ -125,7 +123,7 @@ class _ResultWriter:
     again was two thirds of JSON's cost over text (about 115 us a file on the benchmark's specs).
     Here the parts a rule fixes (rule, outcome, severity, failure mode; mitigations and citation)
     are written once per rule and copied, an input once per file (findings of a file share their
-    Input values) or once per run when it does not name its spec, and the rest is joined from
+    inputs) or once per run when its value recurs across files, and the rest is joined from
     escaped strings. Whatever this writer does not cover (a lone surrogate, a duplicate input
     name, a value of a type it does not expect) it declines with None, and the tree is written
     instead: tests/test_streaming.py holds both to the same bytes.
@@ -137,8 +135,7 @@ class _ResultWriter:
         self._finding = self._at + "  "           # a finding
         self._key = self._finding + "  "          # a finding's keys
         # What recurs across files, kept per indent for the whole run (and not pickled: see __reduce__).
-        memos = _MEMOS.setdefault(indent, ({}, {}, {}, {}, {}))
-        self._heads, self._tails, self._needs, self._inputs, self._recurring = memos
+        self._heads, self._tails, self._needs, self._recurring = _MEMOS.setdefault(indent, ({}, {}, {}, {}))
 
     def __reduce__(self):
         return _ResultWriter, (self._indent,)     # a worker process gets the indent, not the memos
@@ -154,14 +151,11 @@ class _ResultWriter:
         parts = ["{\n", at, '"file": ', _escaped(result.path), ",\n", at, '"status": ', _escaped(result.status),
                  ",\n", at, '"findings": ']
         if result.findings:
-            # A file's inputs, each written once (its findings share them): the engine's by layer and slot
-            # (engine/inputs.py), others by the Input's identity.
-            texts: dict = {}
-            shown: dict = {}
+            texts: dict = {}     # the file's input texts, each written once: its findings share them
             separator = "[\n" + finding
             for item in result.findings:
                 parts.append(separator)
-                parts.append(self._written(item, texts, shown))
+                parts.append(self._written(item, texts))
                 separator = ",\n" + finding
             parts.append("\n" + at + "]")
         else:
@@ -172,7 +166,7 @@ class _ResultWriter:
             return None
         return text
 
-    def _written(self, finding, texts: dict, shown: dict) -> str:
+    def _written(self, finding, texts: dict) -> str:
         key = self._key
         if type(finding.line) is not int or type(finding.column) is not int:
             raise _Declined
@@ -184,8 +178,8 @@ class _ResultWriter:
             tail = self._tail(finding)
         if type(finding.inputs) is FindingInputs:  # the engine's: texts without Inputs where they recur
             inputs = finding.inputs.texts(self._input_halves, _escaped, self._recurring, texts)
-        else:
-            inputs = [self._input(i, shown) for i in finding.inputs]
+        else:                                     # a result from the cache or made by hand
+            inputs = [self._input_text(i) for i in finding.inputs]
             if len({i.name for i in finding.inputs}) != len(inputs):
                 raise _Declined                   # the tree keeps the last of a name: leave it to the tree
         if inputs:
@@ -207,46 +201,18 @@ class _ResultWriter:
         head = "".join(("{\n", key, '"rule": ', _escaped(finding.rule), ",\n", key, '"outcome": ', _escaped(finding.outcome),
                         ",\n", key, '"severity": ', _escaped(finding.severity), ",\n", key, '"failure_mode": ',
                         _escaped(finding.failure_mode), ",\n", key, '"message": '))
-        if len(self._heads) >= _RECURRING_MAX:
-            self._heads.clear()
-        self._heads[(finding.rule, finding.outcome, finding.severity, finding.failure_mode)] = head
-        return head
+        return _remembered(self._heads, (finding.rule, finding.outcome, finding.severity, finding.failure_mode), head)
 
     def _tail(self, finding) -> str:
         key = self._key
         tail = "".join((key, '"mitigations": ', indented_json(list(finding.mitigations), key), ",\n",
                         key, '"citation": ', _escaped(finding.citation)))
-        if len(self._tails) >= _RECURRING_MAX:
-            self._tails.clear()
-        self._tails[(finding.mitigations, finding.citation)] = tail
-        return tail
+        return _remembered(self._tails, (finding.mitigations, finding.citation), tail)
 
     def _needs_text(self, alternatives) -> str:
         """An unknown finding's needs: the same few groups recur in finding after finding (engine/needs.py)."""
         needs = ",\n" + self._key + '"needs": ' + indented_json([list(g) for g in alternatives], self._key)
-        if len(self._needs) >= _RECURRING_MAX:
-            self._needs.clear()
-        self._needs[alternatives] = needs
-        return needs
-
-    def _input(self, item, shown: dict) -> str:
-        text = shown.get(id(item))
-        if text is None:
-            if item.source.startswith("spec:"):
-                text = self._input_text(item)
-            else:
-                # The engine hands out one Input per recurring value (engine/evaluate.py): keyed by identity,
-                # the Input kept alive beside its text so that its id cannot be reused for another.
-                known = self._inputs.get(id(item))
-                if known is not None and known[0] is item:
-                    text = known[1]
-                else:
-                    if len(self._inputs) >= _RECURRING_MAX:
-                        self._inputs.clear()
-                    text = self._input_text(item)
-                    self._inputs[id(item)] = (item, text)
-            shown[id(item)] = text
-        return text
+        return _remembered(self._needs, alternatives, needs)
 
     def _input_text(self, item) -> str:
         before, after = self._input_halves(item)
@@ -274,9 +240,17 @@ class _Declined(Exception):
     """A result _ResultWriter leaves to the tree."""
 
 
-# Per indent: rule heads, rule tails, needs, recurring Inputs by identity and recurring values by what fixes
-# them (engine/inputs.py), each bounded.
-_MEMOS: dict[str, tuple[dict, dict, dict, dict, dict]] = {}
+# Per indent: rule heads, rule tails, needs, and the texts of recurring inputs by what fixes them
+# (engine/evaluate.py), each bounded as _RECURRING is.
+_MEMOS: dict[str, tuple[dict, dict, dict, dict]] = {}
+
+
+def _remembered(memo: dict, key, value):
+    """memo[key] = value, the memo emptied first when full (_RECURRING_MAX); returns value."""
+    if len(memo) >= _RECURRING_MAX:
+        memo.clear()
+    memo[key] = value
+    return value
 
 
 def render_json(results) -> str:
