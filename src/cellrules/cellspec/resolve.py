@@ -132,12 +132,13 @@ class _Table(_Values):
     def spec_values(self, given: dict) -> set[int]:
         """The spec's own values (path -> SpecValue) over what is there; returns their slots. A dozen a spec,
         each three list stores."""
-        values, texts, provenance, slots, spec = self.values, self.texts, self.provenance, F.SLOT, self.spec
+        values, texts, provenance, spec, written = self.values, self.texts, self.provenance, self.spec, set()
         for key, value in given.items():
-            slot = slots[key]
+            slot = F.SLOT[key]
             values[slot], texts[slot] = value.value, value.text
             provenance[slot] = _spec_provenance(spec, value.location)
-        return {slots[key] for key in given}
+            written.add(slot)
+        return written
 
     def replay(self, items: tuple, where) -> None:
         values, texts, provenance, slots = self.values, self.texts, self.provenance, F.SLOT

@@ -14,7 +14,7 @@ import datetime
 import attrs
 
 from cellrules import display
-from cellrules.engine.inputs import FindingInputs
+from cellrules.engine.inputs import FindingInputs, joined
 from cellrules.engine.needs import Needs, reads as needs_reads
 from cellrules.engine.results import FileResult, Finding, Input
 from cellrules.engine.ruleset import RuleInfo, RuleSet
@@ -249,9 +249,7 @@ class _Context:
             found = (alternatives, tuple(dict.fromkeys(name for alternative in alternatives for name in alternative)),
                      needs_text(alternatives))
             if key is not None:
-                if len(memo) >= _NEEDS_MAX:
-                    memo.clear()
-                memo[key] = found
+                _bounded_put(memo, key, found, _NEEDS_MAX)
         return found
 
     def _alternatives_key(self, rule: RuleInfo, outcome: int, tree, record) -> tuple:
@@ -314,9 +312,7 @@ class _Context:
         for name in missing:
             named = recurring.get(name)
             if named is None:
-                item = self._missing(name)
-                before, after = halves(item)
-                named = _bounded_put(recurring, name, (name, before + quote(item.source) + after))
+                named = _bounded_put(recurring, name, (name, joined(self._missing(name), halves, quote)))
             by_name[name] = named[1]
         return list(by_name.values())
 
@@ -324,12 +320,8 @@ class _Context:
         """(name, text) of a slot's input. A value from the knowledge base or derived is remembered with its
         source, its whole text; a value of the spec without it, as the halves around it (its source names the
         spec's file and line: it never recurs)."""
-        if slot < _FIELD_COUNT:
-            provenance = self.provenance[slot]
-            source = provenance.source if provenance else "missing"
-            own = source.startswith("spec:")
-        else:
-            source, own = self.ruleset.derived_sources[slot], False
+        source = self._source(slot)
+        own = self._names_its_spec(slot, source)
         key = self._text_key(slot, None if own else source)
         try:
             named = recurring.get(key)
@@ -337,8 +329,7 @@ class _Context:
             key = named = None
         if named is None:
             item = self._show_input(slot)
-            before, after = halves(item)
-            named = (item.name, before, after) if own else (item.name, before + quote(source) + after)
+            named = (item.name, *halves(item)) if own else (item.name, joined(item, halves, quote))
             if key is not None:
                 _bounded_put(recurring, key, named)
         return (named[0], named[1] + quote(source) + named[2]) if own else named
@@ -366,7 +357,7 @@ class _Context:
 
     def _show_input(self, slot: int) -> Input:
         value, source = self.values[slot], self._source(slot)
-        if slot < _FIELD_COUNT and source.startswith("spec:"):   # names its spec: never recurs
+        if self._names_its_spec(slot, source):
             return self._new_input(slot, self._name(slot), value, source)
         key = self._text_key(slot, source)
         memo = self.ruleset.inputs
@@ -383,6 +374,11 @@ class _Context:
             provenance = self.provenance[slot]
             return provenance.source if provenance else "missing"
         return self.ruleset.derived_sources[slot]
+
+    @staticmethod
+    def _names_its_spec(slot: int, source: str) -> bool:
+        """A value of the spec itself: its source names the spec's file and line, so it never recurs."""
+        return slot < _FIELD_COUNT and source.startswith("spec:")
 
     def _text_key(self, slot: int, source: str | None) -> tuple:
         """What fixes how a slot's value is shown, with `source` (None: without it). The slot, the layer it
@@ -458,9 +454,9 @@ class _Context:
         return text
 
 
-def _bounded_put(memo: dict, key, value):
-    """memo[key] = value, the memo emptied first when full (_SHOWN_MAX); returns value."""
-    if len(memo) >= _SHOWN_MAX:
+def _bounded_put(memo: dict, key, value, limit: int = _SHOWN_MAX):
+    """memo[key] = value, the memo emptied first when it holds `limit` entries; returns value."""
+    if len(memo) >= limit:
         memo.clear()
     memo[key] = value
     return value

@@ -38,7 +38,7 @@ class FindingInputs(Sequence):
         `quote(source)`; without building the Input of a value whose text `recurring` (the caller's, across
         files) or `per_file` (the caller's, for one file) has."""
         if self._built is not None:
-            return [before + quote(item.source) + after for item in self._built for before, after in [halves(item)]]
+            return [joined(item, halves, quote) for item in self._built]
         return self._context.input_texts(self._slots, self._missing, halves, quote, recurring, per_file)
 
     def __len__(self) -> int:
@@ -68,3 +68,9 @@ class FindingInputs(Sequence):
 
     def __reduce__(self):
         return tuple, (self._inputs(),)
+
+
+def joined(item, halves, quote) -> str:
+    """An Input's text: `halves(item)`, the text before and after its source, around `quote(item.source)`."""
+    before, after = halves(item)
+    return before + quote(item.source) + after
